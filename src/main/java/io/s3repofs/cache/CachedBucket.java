@@ -1,0 +1,221 @@
+package io.s3repofs.cache;
+
+import io.s3repofs.store.DirectoryPage;
+import io.s3repofs.store.ListedObject;
+import io.s3repofs.store.ObjectHead;
+import io.s3repofs.store.ObjectStore;
+import io.s3repofs.store.RequestCounter;
+import io.s3repofs.store.StoreSettings;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The bucket as the filesystem core sees it: the store's operations behind the metadata caches,
+ * which every write through here keeps current. Keys are relative to the mount's prefix; a
+ * directory's key is {@code ""} (the root) or ends with '/'.
+ */
+public final class CachedBucket {
+
+  private final ObjectStore store;
+  private final MetadataCache cache;
+
+  public CachedBucket(ObjectStore store, CacheSettings settings) {
+    this.store = store;
+    this.cache = new MetadataCache(settings);
+  }
+
+  public StoreSettings storeSettings() {
+    return store.settings();
+  }
+
+  public RequestCounter requests() {
+    return store.requests();
+  }
+
+  /** The children of a directory, listed once per cache lifetime. */
+  public DirectoryListing listing(String dirKey) {
+    return cache.listings.get(dirKey, this::fetchListing);
+  }
+
+  /** The cached listing of a directory, or null when it is not cached. */
+  public DirectoryListing cachedListing(String dirKey) {
+    return cache.listings.getIfPresent(dirKey);
+  }
+
+  /** Records that a directory is known to be empty (one the mount just made). */
+  public void rememberEmptyDirectory(String dirKey) {
+    cache.listings.put(dirKey, new DirectoryListing(true));
+  }
+
+  /** Forgets every listing and HEAD at or below a directory key (after a directory rename). */
+  public void forgetTree(String dirKey) {
+    cache.listings.asMap().keySet().removeIf(k -> k.startsWith(dirKey));
+    cache.heads.asMap().keySet().removeIf(k -> k.startsWith(dirKey));
+  }
+
+  public void forgetListing(String dirKey) {
+    cache.listings.invalidate(dirKey);
+  }
+
+  private DirectoryListing fetchListing(String dirKey) {
+    DirectoryPage page = store.list(dirKey);
+    DirectoryListing listing = new DirectoryListing(false);
+    for (ListedObject o : page.objects()) {
+      String name = o.key().substring(dirKey.length());
+      if (name.isEmpty()) {
+        listing.markerPresent(true);
+      } else {
+        listing.put(name, RemoteEntry.file(o.size(), o.etag(), o.lastModified()));
+      }
+    }
+    for (String sub : page.subdirectories()) {
+      listing.put(sub, RemoteEntry.directoryEntry());
+    }
+    return listing;
+  }
+
+  /** HEAD of an object, cached (a miss is cached too). */
+  public Optional<ObjectHead> head(String key) {
+    return cache.heads.get(key, store::head);
+  }
+
+  public InputStream read(String key, long from, long toInclusive) {
+    return store.read(key, from, toInclusive);
+  }
+
+  /** Closes a stream from {@link #read} that was not read to its end, dropping the connection. */
+  public static void abort(InputStream stream) {
+    ObjectStore.abort(stream);
+  }
+
+  public byte[] readAll(String key) {
+    return store.readAll(key);
+  }
+
+  /** Uploads a file (multipart when large) and records the new object in the caches. */
+  public String putFile(String key, Path file, long size, Map<String, String> metadata) {
+    String etag = store.putFile(key, file, size, metadata);
+    remember(key, size, etag, metadata);
+    return etag;
+  }
+
+  public String putBytes(String key, byte[] body, Map<String, String> metadata) {
+    String etag = store.putBytes(key, body, metadata);
+    remember(key, body.length, etag, metadata);
+    return etag;
+  }
+
+  /** Puts a directory's {@code dir/} marker object with its attributes. */
+  public void putDirectoryMarker(String dirKey, Map<String, String> metadata) {
+    String etag = store.putBytes(dirKey, new byte[0], metadata);
+    cache.heads.put(dirKey, Optional.of(new ObjectHead(0, etag, Instant.now(), metadata)));
+    DirectoryListing own = cachedListing(dirKey);
+    if (own != null) {
+      own.markerPresent(true);
+    }
+    String name = nameOf(dirKey);
+    DirectoryListing parent = cachedListing(parentKey(dirKey));
+    if (parent != null) {
+      parent.replace(name, RemoteEntry.directoryEntry());
+    }
+  }
+
+  /**
+   * Server-side copy; {@code metadata} null keeps the source's. The copy's HEAD is remembered when
+   * its metadata is known.
+   */
+  public String copy(String sourceKey, String targetKey, Map<String, String> metadata) {
+    String etag = store.copy(sourceKey, targetKey, metadata);
+    Map<String, String> known = metadata;
+    long size = -1;
+    Optional<ObjectHead> source = cache.heads.getIfPresent(sourceKey);
+    if (source != null && source.isPresent()) {
+      size = source.get().size();
+      if (known == null) {
+        known = source.get().metadata();
+      }
+    }
+    if (size < 0) {
+      RemoteEntry listed = listedEntry(sourceKey);
+      size = listed == null ? -1 : listed.size();
+    }
+    if (size >= 0 && known != null) {
+      remember(targetKey, size, etag, known);
+    } else {
+      cache.heads.invalidate(targetKey);
+      forgetListing(parentKey(targetKey));
+    }
+    return etag;
+  }
+
+  /** Deletes an object (a file, or a directory's marker) and records that it is gone. */
+  public void delete(String key) {
+    store.delete(key);
+    cache.heads.put(key, Optional.empty());
+    if (key.endsWith("/")) {
+      DirectoryListing own = cachedListing(key);
+      if (own != null) {
+        own.markerPresent(false);
+      }
+      return;
+    }
+    DirectoryListing parent = cachedListing(parentKey(key));
+    if (parent != null) {
+      parent.remove(nameOf(key));
+    }
+  }
+
+  /** Forgets that a directory exists, after its last object is gone. */
+  public void forgetDirectory(String dirKey) {
+    cache.listings.invalidate(dirKey);
+    cache.heads.invalidate(dirKey);
+    DirectoryListing parent = cachedListing(parentKey(dirKey));
+    if (parent != null) {
+      parent.remove(nameOf(dirKey));
+    }
+  }
+
+  /** Records that a directory exists (implicitly, through an object below it). */
+  public void rememberDirectory(String dirKey) {
+    DirectoryListing parent = cachedListing(parentKey(dirKey));
+    if (parent != null) {
+      parent.replace(nameOf(dirKey), RemoteEntry.directoryEntry());
+    }
+  }
+
+  public List<ListedObject> listRecursive(String keyPrefix) {
+    return store.listRecursive(keyPrefix);
+  }
+
+  /** The listing entry of a key when its directory's listing is cached, else null. */
+  public RemoteEntry listedEntry(String key) {
+    DirectoryListing parent = cachedListing(parentKey(key));
+    return parent == null ? null : parent.get(nameOf(key));
+  }
+
+  private void remember(String key, long size, String etag, Map<String, String> metadata) {
+    Instant now = Instant.now();
+    cache.heads.put(key, Optional.of(new ObjectHead(size, etag, now, metadata)));
+    DirectoryListing parent = cachedListing(parentKey(key));
+    if (parent != null) {
+      parent.replace(nameOf(key), RemoteEntry.file(size, etag, now));
+    }
+  }
+
+  /** The key of the directory holding {@code key}: "" for top-level names. */
+  public static String parentKey(String key) {
+    String k = key.endsWith("/") ? key.substring(0, key.length() - 1) : key;
+    int slash = k.lastIndexOf('/');
+    return slash < 0 ? "" : k.substring(0, slash + 1);
+  }
+
+  /** The last component of a key, without a trailing slash. */
+  public static String nameOf(String key) {
+    String k = key.endsWith("/") ? key.substring(0, key.length() - 1) : key;
+    return k.substring(k.lastIndexOf('/') + 1);
+  }
+}

@@ -1,0 +1,22 @@
+package io.s3repofs.cache;
+
+/** One thing the write-back queue puts in the bucket: a closed file or a symlink. */
+public interface WritebackTask {
+
+  /** What {@link #run()} achieved. */
+  enum Outcome {
+    /** The work is done (or no longer needed). */
+    DONE,
+    /** It depends on work still queued (a link's target): try again after that. */
+    WAIT
+  }
+
+  /** The path, for status output. */
+  String describe();
+
+  /** Bytes to upload, for status output. */
+  long bytes();
+
+  /** Uploads. A thrown exception is retried later with backoff; nothing is dropped. */
+  Outcome run() throws Exception;
+}

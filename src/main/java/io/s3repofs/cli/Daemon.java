@@ -1,0 +1,70 @@
+package io.s3repofs.cli;
+
+import io.s3repofs.daemon.MountConfig;
+import io.s3repofs.store.ObjectStore;
+import io.s3repofs.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a mount in the background as s3fs does: the bucket is checked here (so a wrong key or a
+ * missing bucket is reported to the caller), then the same command runs with {@code -f} in a new
+ * session, its output going to {@code mount.log} in the cache directory, and this process exits
+ * once the mount is up.
+ */
+final class Daemon {
+
+  private Daemon() {}
+
+  static int start(MountConfig config, MountCommand command) throws IOException, InterruptedException {
+    try (ObjectStore store = new ObjectStore(config.store())) {
+      store.checkAccess();
+    } catch (StoreException e) {
+      throw new Failure(e.getMessage());
+    }
+    Files.createDirectories(config.cache().directory());
+    Path log = config.cache().directory().resolve("mount.log");
+    List<String> cmd = new ArrayList<>();
+    cmd.add("setsid");
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    String jvmOptions = System.getenv("S3REPOFS_JAVA_OPTS");
+    if (jvmOptions != null && !jvmOptions.isBlank()) {
+      cmd.addAll(List.of(jvmOptions.trim().split("\\s+")));
+    }
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Main.class.getName());
+    cmd.addAll(command.arguments());
+    Process child = new ProcessBuilder(cmd)
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .redirectErrorStream(true)
+        .start();
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (MountTable.isMounted(config.mountPoint())) {
+        return 0;
+      }
+      if (!child.isAlive()) {
+        throw new Failure("mount failed: " + lastLine(log) + " (log: " + log + ")");
+      }
+      Thread.sleep(50);
+    }
+    child.destroy();
+    throw new Failure("mount did not come up within 60 s (log: " + log + ")");
+  }
+
+  private static String lastLine(Path log) throws IOException {
+    List<String> lines = Files.readAllLines(log);
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      String line = lines.get(i).strip();
+      if (!line.isEmpty()) {
+        return line.replaceFirst("^s3repofs: ", "");
+      }
+    }
+    return "the mount process exited";
+  }
+}

@@ -1,0 +1,66 @@
+package io.s3repofs.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code s3repofs} command. */
+@Command(
+    name = "s3repofs",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+        "Host an Arch Linux package repository in an S3 bucket.",
+        "",
+        "Mount a bucket as a filesystem (write-back cache, public-read ACLs, s3fs-compatible",
+        "options and objects) and run repo-add, repose or aurutils against it; pacman then",
+        "downloads the repository over HTTPS."},
+    subcommands = {
+        MountCommand.class, UmountCommand.class, StatusCommand.class, LocalS3Command.class,
+        CommandLine.HelpCommand.class},
+    footer = {
+        "",
+        "Examples:",
+        "  s3repofs mount mybucket ~/bucket -o default_acl=public-read",
+        "  s3repofs mount mybucket:/repo ~/repo -o url=https://ams3.digitaloceanspaces.com",
+        "  s3repofs status ~/bucket",
+        "  s3repofs umount ~/bucket        # waits until every file is in the bucket"})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (see: s3repofs --help)");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit status (for tests and {@link #main}). */
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      String message = e instanceof UsageException || e instanceof Failure
+          ? e.getMessage() : Failure.describe(e);
+      commandLine.getErr().println("s3repofs: " + message);
+      return e instanceof UsageException ? 2 : 1;
+    });
+    cli.setParameterExceptionHandler((e, strings) -> {
+      e.getCommandLine().getErr().println("s3repofs: " + e.getMessage());
+      e.getCommandLine().getErr().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName()
+          + " --help' for more information.");
+      return 2;
+    });
+    return cli.execute(args);
+  }
+
+  /** The version from the jar manifest, or "development" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"s3repofs " + (v == null ? "development" : v)};
+    }
+  }
+}

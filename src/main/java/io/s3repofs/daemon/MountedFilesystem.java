@@ -1,0 +1,189 @@
+package io.s3repofs.daemon;
+
+import io.s3repofs.cache.CacheSettings;
+import io.s3repofs.cache.CachedBucket;
+import io.s3repofs.cache.ContentFiles;
+import io.s3repofs.cache.Journal;
+import io.s3repofs.cache.WritebackQueue;
+import io.s3repofs.fs.FileSystemCore;
+import io.s3repofs.fuse.FuseAdapter;
+import io.s3repofs.store.ObjectStore;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One mount: the layers wired together over a cache directory that only this process uses, the
+ * FUSE session, and the drain of pending uploads after it ends.
+ */
+public final class MountedFilesystem implements AutoCloseable {
+
+  private final MountConfig config;
+  private final ObjectStore store;
+  private final FileSystemCore fs;
+  private final FuseAdapter adapter;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final int recovered;
+  private volatile String state = "starting";
+
+  private MountedFilesystem(MountConfig config, ObjectStore store, FileSystemCore fs,
+      FileChannel lockChannel, FileLock lock, int recovered) {
+    this.config = config;
+    this.store = store;
+    this.fs = fs;
+    this.adapter = new FuseAdapter(fs);
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+    this.recovered = recovered;
+  }
+
+  /**
+   * Checks the bucket, takes the cache directory and replays its journal. Throws
+   * {@link IllegalStateException} or {@link io.s3repofs.store.StoreException} with a one-line
+   * message when the mount cannot start.
+   */
+  public static MountedFilesystem open(MountConfig config) throws IOException {
+    CacheSettings cache = config.cache();
+    Files.createDirectories(cache.directory());
+    FileChannel lockChannel = FileChannel.open(cache.directory().resolve(".lock"),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock = lockChannel.tryLock();
+    if (lock == null) {
+      lockChannel.close();
+      throw new IllegalStateException("cache directory " + cache.directory()
+          + " is in use by another s3repofs mount (use_cache=DIR picks another)");
+    }
+    ObjectStore store = new ObjectStore(config.store());
+    try {
+      store.checkAccess();
+      CachedBucket bucket = new CachedBucket(store, cache);
+      ContentFiles content = new ContentFiles(cache.directory().resolve("data"), cache.cleanBytesLimit());
+      Journal journal = new Journal(cache.directory().resolve("journal"));
+      WritebackQueue queue = new WritebackQueue(cache.writeBackDelay());
+      FileSystemCore fs = new FileSystemCore(bucket, content, journal, queue, config.fs());
+      int recovered = fs.recover();
+      return new MountedFilesystem(config, store, fs, lockChannel, lock, recovered);
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      lock.release();
+      lockChannel.close();
+      throw e;
+    }
+  }
+
+  /** Files left by an earlier run that this mount is uploading. */
+  public int recovered() {
+    return recovered;
+  }
+
+  public FileSystemCore core() {
+    return fs;
+  }
+
+  /** Mounts and blocks until the file system is unmounted. */
+  public void runFuse() {
+    state = "mounted";
+    List<String> args = new ArrayList<>();
+    for (String option : config.fuseOptions()) {
+      args.add("-o");
+      args.add(option);
+    }
+    adapter.mount(config.mountPoint(), true, false, args.toArray(String[]::new));
+  }
+
+  /** Mounts in the background (for tests); returns once the mount is up. */
+  public void mountInBackground() {
+    state = "mounted";
+    List<String> args = new ArrayList<>();
+    for (String option : config.fuseOptions()) {
+      args.add("-o");
+      args.add(option);
+    }
+    adapter.mount(config.mountPoint(), false, false, args.toArray(String[]::new));
+  }
+
+  public void unmount() {
+    adapter.umount();
+  }
+
+  /** Uploads what is pending; returns how many uploads are left after the drain timeout. */
+  public int drain() throws InterruptedException {
+    state = "unmounted, uploading";
+    int left = fs.drain(config.drainTimeout());
+    state = left == 0 ? "unmounted, all uploaded" : "unmounted, " + left + " uploads pending";
+    return left;
+  }
+
+  public Path cacheDirectory() {
+    return config.cache().directory();
+  }
+
+  public Map<String, Long> requestCounts() {
+    return store.requests().snapshot();
+  }
+
+  /** Human-readable status for {@code s3repofs status}. */
+  public String statusText() {
+    WritebackQueue.Status q = fs.writebackStatus();
+    List<String> dirty = fs.dirtyOpenFiles();
+    StringBuilder out = new StringBuilder();
+    out.append("mount point: ").append(config.mountPoint()).append('\n');
+    out.append("bucket:      ").append(config.store().displayName()).append('\n');
+    out.append("pid:         ").append(ProcessHandle.current().pid()).append('\n');
+    out.append("state:       ").append(state).append('\n');
+    out.append("cache:       ").append(config.cache().directory()).append('\n');
+    out.append("dirty:       ").append(dirty.size()).append(" open file(s) with unsaved changes\n");
+    dirty.forEach(p -> out.append("  ").append(p).append('\n'));
+    long queuedBytes = q.queued().stream().mapToLong(WritebackQueue.Status.Item::bytes).sum();
+    out.append("queued:      ").append(q.queued().size()).append(" (").append(size(queuedBytes)).append(")\n");
+    for (WritebackQueue.Status.Item item : q.queued()) {
+      out.append("  ").append(item.path()).append("  ").append(size(item.bytes()))
+          .append(item.millis() > 0 ? String.format(Locale.ROOT, "  due in %.1f s", item.millis() / 1000.0) : "  due")
+          .append('\n');
+    }
+    if (q.uploading() != null) {
+      out.append("uploading:   ").append(q.uploading().path()).append("  ").append(size(q.uploading().bytes()))
+          .append(String.format(Locale.ROOT, "  for %.1f s", q.uploading().millis() / 1000.0)).append('\n');
+    } else {
+      out.append("uploading:   nothing\n");
+    }
+    out.append("uploaded:    ").append(q.uploaded()).append(" (").append(size(q.uploadedBytes())).append(")\n");
+    out.append("failures:    ").append(q.failures());
+    if (q.lastError() != null) {
+      out.append(" (last: ").append(q.lastError()).append(')');
+    }
+    out.append('\n');
+    Map<String, Long> requests = store.requests().snapshot();
+    out.append("requests:    ").append(requests.values().stream().mapToLong(Long::longValue).sum())
+        .append(' ').append(requests).append('\n');
+    boolean clean = dirty.isEmpty() && q.queued().isEmpty() && q.uploading() == null;
+    out.append("in bucket:   ").append(clean ? "yes, everything closed is uploaded" : "no, uploads pending").append('\n');
+    return out.toString();
+  }
+
+  private static String size(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    if (bytes < 1024 * 1024) {
+      return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+    }
+    return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
+  }
+
+  @Override
+  public void close() throws IOException {
+    fs.close();
+    store.close();
+    lock.release();
+    lockChannel.close();
+  }
+}

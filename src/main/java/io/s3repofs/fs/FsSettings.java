@@ -1,0 +1,30 @@
+package io.s3repofs.fs;
+
+/**
+ * How the mount presents and writes objects.
+ *
+ * @param ownerUid owner of objects without a {@code uid} header (the mounting user)
+ * @param ownerGid group of objects without a {@code gid} header
+ * @param forcedUid when not negative, every file shows this owner (s3fs {@code uid=})
+ * @param forcedGid when not negative, every file shows this group (s3fs {@code gid=})
+ * @param umask permission bits masked off every file and directory (s3fs {@code umask=}), or -1
+ * @param mountPointUmask permission bits masked off the mount point (s3fs {@code mp_umask=})
+ * @param readOnly refuse every change with EROFS (s3fs {@code ro})
+ * @param symlinks how symlinks are stored
+ */
+public record FsSettings(
+    int ownerUid, int ownerGid, int forcedUid, int forcedGid, int umask, int mountPointUmask,
+    boolean readOnly, SymlinkMode symlinks) {
+
+  /** How a symlink is stored in the bucket. */
+  public enum SymlinkMode {
+    /**
+     * A link to a regular file is an object holding the target's bytes (kept current), marked as
+     * a link in its metadata: HTTP clients such as pacman can download it. Other links are stored
+     * as s3fs stores them.
+     */
+    COPY,
+    /** As s3fs does: an object whose body is the target path and whose mode says S_IFLNK. */
+    S3FS
+  }
+}

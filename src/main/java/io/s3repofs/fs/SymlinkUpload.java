@@ -1,0 +1,84 @@
+package io.s3repofs.fs;
+
+import io.s3repofs.cache.RemoteEntry;
+import io.s3repofs.cache.WritebackTask;
+import io.s3repofs.store.MetadataCodec;
+import io.s3repofs.store.PosixAttributes;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes a symlink's object. A link to a regular file becomes a server-side copy of the file,
+ * marked as a link (so HTTP clients get the file's bytes), once the file itself is in the bucket;
+ * any other link is stored as s3fs stores it.
+ */
+final class SymlinkUpload implements WritebackTask {
+
+  private final SymlinkNode link;
+  private final FileSystemCore fs;
+
+  SymlinkUpload(SymlinkNode link, FileSystemCore fs) {
+    this.link = link;
+    this.fs = fs;
+  }
+
+  @Override
+  public String describe() {
+    return "/" + link.path + " -> " + link.target;
+  }
+
+  @Override
+  public long bytes() {
+    return 0;
+  }
+
+  @Override
+  public Outcome run() {
+    String key;
+    String copySource = null;
+    PosixAttributes attrs;
+    fs.namespace.lock();
+    try {
+      if (link.unlinked || !link.pending) {
+        return Outcome.DONE;
+      }
+      key = link.path;
+      attrs = link.attributes;
+      String targetKey = KeyPaths.resolveTarget(key, link.target);
+      if (targetKey != null && fs.settings.symlinks() == FsSettings.SymlinkMode.COPY) {
+        Object target = fs.lookupForLink(targetKey);
+        if (target instanceof FileNode file) {
+          if (file.dirty || file.uploading || fs.queue.isQueued(file.upload)) {
+            return Outcome.WAIT; // links after their targets
+          }
+          if (file.remoteExists) {
+            copySource = targetKey;
+          }
+        } else if (target instanceof RemoteEntry) {
+          copySource = targetKey;
+        }
+      }
+    } finally {
+      fs.namespace.unlock();
+    }
+    if (copySource != null) {
+      fs.bucket.copy(copySource, key, MetadataCodec.encodeContentLink(attrs, link.target));
+    } else {
+      fs.bucket.putBytes(key, link.target.getBytes(StandardCharsets.UTF_8),
+          MetadataCodec.encode(attrs.withMode(PosixAttributes.S_IFLNK | 0777)));
+    }
+    fs.namespace.lock();
+    try {
+      if (link.unlinked || !link.path.equals(key)) {
+        fs.bucket.delete(key);
+        return link.unlinked ? Outcome.DONE : Outcome.WAIT;
+      }
+      link.remoteExists = true;
+      link.pending = false;
+      fs.journal.remove(link.journalSequence);
+      link.journalSequence = -1;
+      return Outcome.DONE;
+    } finally {
+      fs.namespace.unlock();
+    }
+  }
+}

@@ -1,0 +1,315 @@
+package io.s3repofs.fuse;
+
+import io.s3repofs.fs.FileAttributes;
+import io.s3repofs.fs.FileSystemCore;
+import io.s3repofs.fs.FsException;
+import java.nio.charset.StandardCharsets;
+import jnr.ffi.Pointer;
+import jnr.ffi.types.mode_t;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ru.serce.jnrfuse.ErrorCodes;
+import ru.serce.jnrfuse.FuseFillDir;
+import ru.serce.jnrfuse.FuseStubFS;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseContext;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
+
+/**
+ * The jnr-fuse adapter: each FUSE callback becomes one call on the {@link FileSystemCore}, and
+ * its {@link FsException} becomes a negative errno. Nothing else happens here.
+ */
+public final class FuseAdapter extends FuseStubFS {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FuseAdapter.class);
+  private static final long UTIME_NOW = (1L << 30) - 1;
+  private static final long UTIME_OMIT = (1L << 30) - 2;
+  private static final int BUFFER_SIZE = 1 << 20;
+
+  private final FileSystemCore fs;
+  private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[BUFFER_SIZE]);
+
+  public FuseAdapter(FileSystemCore fs) {
+    this.fs = fs;
+  }
+
+  @FunctionalInterface
+  private interface Operation {
+    int run() throws FsException;
+  }
+
+  private int call(String name, String path, Operation op) {
+    try {
+      return op.run();
+    } catch (FsException e) {
+      if (e.errno() == io.s3repofs.fs.Errno.EIO || e.errno() == io.s3repofs.fs.Errno.ENOSPC) {
+        LOG.warn("{} {}: {}", name, path, e.getMessage());
+      }
+      return -e.errno().value();
+    } catch (RuntimeException | Error e) {
+      LOG.error("{} {} failed", name, path, e);
+      return -ErrorCodes.EIO();
+    }
+  }
+
+  private byte[] buffer(long size) {
+    byte[] b = buffers.get();
+    if (b.length < size) {
+      b = new byte[(int) size];
+      buffers.set(b);
+    }
+    return b;
+  }
+
+  private static void fill(FileStat stat, FileAttributes a) {
+    stat.st_mode.set(a.mode());
+    stat.st_uid.set(a.uid());
+    stat.st_gid.set(a.gid());
+    stat.st_size.set(a.size());
+    stat.st_nlink.set(a.links());
+    stat.st_blksize.set(4096);
+    stat.st_blocks.set((a.size() + 511) / 512);
+    stat.st_atim.tv_sec.set(a.atimeNanos() / 1_000_000_000L);
+    stat.st_atim.tv_nsec.set(a.atimeNanos() % 1_000_000_000L);
+    stat.st_mtim.tv_sec.set(a.mtimeNanos() / 1_000_000_000L);
+    stat.st_mtim.tv_nsec.set(a.mtimeNanos() % 1_000_000_000L);
+    stat.st_ctim.tv_sec.set(a.ctimeNanos() / 1_000_000_000L);
+    stat.st_ctim.tv_nsec.set(a.ctimeNanos() % 1_000_000_000L);
+  }
+
+  private int callerUid() {
+    FuseContext c = getContext();
+    return c.uid.intValue();
+  }
+
+  private int callerGid() {
+    FuseContext c = getContext();
+    return c.gid.intValue();
+  }
+
+  @Override
+  public int getattr(String path, FileStat stat) {
+    return call("getattr", path, () -> {
+      fill(stat, fs.getattr(path));
+      return 0;
+    });
+  }
+
+  @Override
+  public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
+    return call("fgetattr", path, () -> {
+      fill(stat, fs.fgetattr(fi.fh.get()));
+      return 0;
+    });
+  }
+
+  @Override
+  public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
+    return call("readdir", path, () -> {
+      filler.apply(buf, ".", null, 0);
+      filler.apply(buf, "..", null, 0);
+      for (String name : fs.readdir(path)) {
+        filler.apply(buf, name, null, 0);
+      }
+      return 0;
+    });
+  }
+
+  @Override
+  public int mkdir(String path, @mode_t long mode) {
+    return call("mkdir", path, () -> {
+      fs.mkdir(path, (int) mode, callerUid(), callerGid());
+      return 0;
+    });
+  }
+
+  @Override
+  public int rmdir(String path) {
+    return call("rmdir", path, () -> {
+      fs.rmdir(path);
+      return 0;
+    });
+  }
+
+  @Override
+  public int create(String path, @mode_t long mode, FuseFileInfo fi) {
+    return call("create", path, () -> {
+      fi.fh.set(fs.create(path, (int) mode, fi.flags.get(), callerUid(), callerGid()));
+      return 0;
+    });
+  }
+
+  @Override
+  public int open(String path, FuseFileInfo fi) {
+    return call("open", path, () -> {
+      fi.fh.set(fs.open(path, fi.flags.get()));
+      return 0;
+    });
+  }
+
+  @Override
+  public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    return call("read", path, () -> {
+      byte[] bytes = buffer(size);
+      int n = fs.read(fi.fh.get(), offset, bytes, (int) size);
+      buf.put(0, bytes, 0, n);
+      return n;
+    });
+  }
+
+  @Override
+  public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    return call("write", path, () -> {
+      byte[] bytes = buffer(size);
+      buf.get(0, bytes, 0, (int) size);
+      return fs.write(fi.fh.get(), offset, bytes, (int) size);
+    });
+  }
+
+  @Override
+  public int truncate(String path, @off_t long size) {
+    return call("truncate", path, () -> {
+      fs.truncate(path, size);
+      return 0;
+    });
+  }
+
+  @Override
+  public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
+    return call("ftruncate", path, () -> {
+      fs.ftruncate(fi.fh.get(), size);
+      return 0;
+    });
+  }
+
+  @Override
+  public int flush(String path, FuseFileInfo fi) {
+    return call("flush", path, () -> {
+      fs.flush(fi.fh.get());
+      return 0;
+    });
+  }
+
+  @Override
+  public int fsync(String path, int isdatasync, FuseFileInfo fi) {
+    return call("fsync", path, () -> {
+      fs.fsync(fi.fh.get());
+      return 0;
+    });
+  }
+
+  @Override
+  public int release(String path, FuseFileInfo fi) {
+    return call("release", path, () -> {
+      fs.release(fi.fh.get());
+      return 0;
+    });
+  }
+
+  @Override
+  public int unlink(String path) {
+    return call("unlink", path, () -> {
+      fs.unlink(path);
+      return 0;
+    });
+  }
+
+  @Override
+  public int rename(String oldpath, String newpath) {
+    return call("rename", oldpath, () -> {
+      fs.rename(oldpath, newpath);
+      return 0;
+    });
+  }
+
+  @Override
+  public int symlink(String target, String linkpath) {
+    return call("symlink", linkpath, () -> {
+      fs.symlink(target, linkpath, callerUid(), callerGid());
+      return 0;
+    });
+  }
+
+  @Override
+  public int readlink(String path, Pointer buf, @size_t long size) {
+    return call("readlink", path, () -> {
+      byte[] target = fs.readlink(path).getBytes(StandardCharsets.UTF_8);
+      int n = (int) Math.min(target.length, size - 1);
+      buf.put(0, target, 0, n);
+      buf.putByte(n, (byte) 0);
+      return 0;
+    });
+  }
+
+  @Override
+  public int link(String oldpath, String newpath) {
+    return call("link", newpath, () -> {
+      fs.link(oldpath, newpath);
+      return 0;
+    });
+  }
+
+  @Override
+  public int chmod(String path, @mode_t long mode) {
+    return call("chmod", path, () -> {
+      fs.chmod(path, (int) mode);
+      return 0;
+    });
+  }
+
+  @Override
+  public int chown(String path, long uid, long gid) {
+    return call("chown", path, () -> {
+      fs.chown(path, (int) uid, (int) gid);
+      return 0;
+    });
+  }
+
+  @Override
+  public int utimens(String path, Timespec[] timespec) {
+    return call("utimens", path, () -> {
+      fs.utimens(path, nanos(timespec[0]), nanos(timespec[1]));
+      return 0;
+    });
+  }
+
+  private static long nanos(Timespec t) {
+    long nsec = t.tv_nsec.longValue();
+    if (nsec == UTIME_OMIT) {
+      return -1;
+    }
+    if (nsec == UTIME_NOW) {
+      java.time.Instant now = java.time.Instant.now();
+      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+    return t.tv_sec.get() * 1_000_000_000L + nsec;
+  }
+
+  @Override
+  public int statfs(String path, Statvfs stbuf) {
+    // An object store has no fixed size; report plenty of room, as s3fs does.
+    stbuf.f_bsize.set(4096);
+    stbuf.f_frsize.set(4096);
+    stbuf.f_blocks.set(1L << 36);
+    stbuf.f_bfree.set(1L << 36);
+    stbuf.f_bavail.set(1L << 36);
+    stbuf.f_files.set(1L << 32);
+    stbuf.f_ffree.set(1L << 32);
+    stbuf.f_favail.set(1L << 32);
+    stbuf.f_namemax.set(255);
+    return 0;
+  }
+
+  @Override
+  public int access(String path, int mask) {
+    // The kernel checks permissions (default_permissions); here only existence matters.
+    return call("access", path, () -> {
+      fs.getattr(path);
+      return 0;
+    });
+  }
+}

@@ -1,0 +1,153 @@
+package io.s3repofs.locals3;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An S3 server in this process (S3Proxy over jclouds' filesystem or in-memory store) that counts
+ * the requests it serves by kind. It is the embedded endpoint of {@code s3repofs local-s3} and the
+ * tests' S3 server; it enforces signatures and canned ACLs like S3 does (an anonymous GET of a
+ * public-read object is served, of a private one refused).
+ */
+public final class LocalS3Server implements AutoCloseable {
+
+  public static final String DEFAULT_ACCESS_KEY = "local-access-key";
+  public static final String DEFAULT_SECRET_KEY = "local-secret-key";
+
+  private static final String HANDLER_LOGGER = "org.gaul.s3proxy.S3ProxyHandler";
+
+  private final BlobStoreContext context;
+  private final S3Proxy proxy;
+  private final String accessKey;
+  private final String secretKey;
+  private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+  private final CountingAppender appender = new CountingAppender();
+
+  private LocalS3Server(BlobStoreContext context, S3Proxy proxy, String accessKey, String secretKey) {
+    this.context = context;
+    this.proxy = proxy;
+    this.accessKey = accessKey;
+    this.secretKey = secretKey;
+  }
+
+  /**
+   * Starts a server on 127.0.0.1.
+   *
+   * @param port the port, or 0 for any free one
+   * @param dataDirectory where objects are kept (survives restarts); null keeps them in memory
+   */
+  public static LocalS3Server start(int port, Path dataDirectory, String accessKey, String secretKey)
+      throws Exception {
+    Properties properties = new Properties();
+    String provider = "transient";
+    if (dataDirectory != null) {
+      Files.createDirectories(dataDirectory);
+      properties.setProperty("jclouds.filesystem.basedir", dataDirectory.toAbsolutePath().toString());
+      provider = "filesystem";
+    }
+    BlobStoreContext context = ContextBuilder.newBuilder(provider)
+        .credentials(accessKey, secretKey)
+        .overrides(properties)
+        .build(BlobStoreContext.class);
+    S3Proxy proxy = S3Proxy.builder()
+        .blobStore(context.getBlobStore())
+        .endpoint(URI.create("http://127.0.0.1:" + port))
+        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+        .ignoreUnknownHeaders(true)
+        .build();
+    LocalS3Server server = new LocalS3Server(context, proxy, accessKey, secretKey);
+    server.attachCounter();
+    proxy.start();
+    while (!"STARTED".equals(proxy.getState())) {
+      Thread.sleep(5);
+    }
+    return server;
+  }
+
+  /** An in-memory server on a free port with the default keys, for tests. */
+  public static LocalS3Server startInMemory() throws Exception {
+    return start(0, null, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY);
+  }
+
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + proxy.getPort());
+  }
+
+  public String accessKey() {
+    return accessKey;
+  }
+
+  public String secretKey() {
+    return secretKey;
+  }
+
+  public BlobStore blobStore() {
+    return context.getBlobStore();
+  }
+
+  public void createBucket(String bucket) {
+    blobStore().createContainerInLocation(null, bucket);
+  }
+
+  /** Requests served so far, by kind (HEAD, GET, LIST, PUT, COPY, DELETE, multipart steps). */
+  public Map<String, Long> requestCounts() {
+    Map<String, Long> snapshot = new TreeMap<>();
+    requests.forEach((kind, n) -> snapshot.put(kind, n.sum()));
+    return snapshot;
+  }
+
+  public long totalRequests() {
+    return requests.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+
+  public void resetCounts() {
+    requests.clear();
+  }
+
+  @Override
+  public void close() throws Exception {
+    appender.stop();
+    ((Logger) LoggerFactory.getLogger(HANDLER_LOGGER)).detachAppender(appender);
+    proxy.stop();
+    context.close();
+  }
+
+  /** S3Proxy logs every request it handles at DEBUG ("request: {}"); we count those events. */
+  private void attachCounter() {
+    Logger handlerLogger = (Logger) LoggerFactory.getLogger(HANDLER_LOGGER);
+    handlerLogger.setLevel(Level.DEBUG);
+    handlerLogger.setAdditive(false);
+    appender.setContext(handlerLogger.getLoggerContext());
+    appender.start();
+    handlerLogger.addAppender(appender);
+  }
+
+  private final class CountingAppender extends AppenderBase<ILoggingEvent> {
+    @Override
+    protected void append(ILoggingEvent event) {
+      Object[] args = event.getArgumentArray();
+      if (!"request: {}".equals(event.getMessage()) || args == null || args.length == 0
+          || !(args[0] instanceof HttpServletRequest request)) {
+        return;
+      }
+      requests.computeIfAbsent(RequestKind.of(request), k -> new LongAdder()).increment();
+    }
+  }
+}

@@ -1,0 +1,379 @@
+package io.s3repofs.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.commons.io.input.BoundedInputStream;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The object-store client: one bucket and key prefix, on the AWS SDK v2. Keys given to and
+ * returned by this class are relative to the prefix. Retries are the SDK's (standard mode, with
+ * backoff); errors surface as {@link StoreException}.
+ */
+public final class ObjectStore implements AutoCloseable {
+
+  private final StoreSettings settings;
+  private final S3Client s3;
+  private final RequestCounter requests = new RequestCounter();
+  private final ExecutorService partUploaders;
+
+  public ObjectStore(StoreSettings settings) {
+    this.settings = settings;
+    S3ClientBuilder builder = S3Client.builder()
+        .region(Region.of(settings.region()))
+        .forcePathStyle(settings.pathStyle())
+        .credentialsProvider(settings.credentials() == null
+            ? AnonymousCredentialsProvider.create() : settings.credentials())
+        .httpClientBuilder(ApacheHttpClient.builder()
+            .maxConnections(Math.max(16, settings.parallelCount() * 2 + 4))
+            .connectionTimeout(settings.timeout())
+            .socketTimeout(settings.timeout()))
+        .overrideConfiguration(c -> c
+            .retryStrategy(RetryMode.STANDARD)
+            .retryStrategy(b -> b.maxAttempts(settings.maxAttempts()))
+            .addExecutionInterceptor(requests));
+    if (settings.endpoint() != null) {
+      builder.endpointOverride(settings.endpoint());
+    }
+    this.s3 = builder.build();
+    this.partUploaders = Executors.newFixedThreadPool(Math.max(1, settings.parallelCount()), r -> {
+      Thread t = new Thread(r, "s3repofs-part-upload");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public StoreSettings settings() {
+    return settings;
+  }
+
+  public RequestCounter requests() {
+    return requests;
+  }
+
+  /**
+   * Checks that the bucket exists and the keys may list it; throws a {@link StoreException}
+   * with a one-line, user-facing message otherwise.
+   */
+  public void checkAccess() {
+    call("check bucket " + settings.bucket(), () -> s3.listObjectsV2(b -> b
+        .bucket(settings.bucket()).prefix(settings.prefix()).maxKeys(1)));
+  }
+
+  public Optional<ObjectHead> head(String key) {
+    try {
+      HeadObjectResponse r = call("HEAD " + key,
+          () -> s3.headObject(b -> b.bucket(settings.bucket()).key(fullKey(key))));
+      return Optional.of(new ObjectHead(r.contentLength(), unquote(r.eTag()), r.lastModified(), r.metadata()));
+    } catch (StoreException e) {
+      if (e.kind() == StoreException.Kind.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /** Lists the objects and sub-prefixes directly under {@code dirKey} ("" or ending in '/'). */
+  public DirectoryPage list(String dirKey) {
+    List<ListedObject> objects = new ArrayList<>();
+    List<String> subdirectories = new ArrayList<>();
+    String prefix = fullKey(dirKey);
+    ListObjectsV2Request.Builder request = ListObjectsV2Request.builder()
+        .bucket(settings.bucket()).prefix(prefix).delimiter("/");
+    String token = null;
+    do {
+      String continuation = token;
+      ListObjectsV2Response page = call("LIST " + dirKey,
+          () -> s3.listObjectsV2(request.continuationToken(continuation).build()));
+      for (S3Object o : page.contents()) {
+        String name = o.key().substring(prefix.length());
+        // Some servers (jclouds-based ones) list a lone "sub/" marker as an object, not a prefix.
+        if (name.endsWith("/") && name.indexOf('/') == name.length() - 1) {
+          addOnce(subdirectories, name.substring(0, name.length() - 1));
+        } else {
+          objects.add(toListed(o));
+        }
+      }
+      for (CommonPrefix p : page.commonPrefixes()) {
+        String name = p.prefix().substring(prefix.length());
+        addOnce(subdirectories, name.substring(0, name.length() - 1));
+      }
+      token = page.isTruncated() ? page.nextContinuationToken() : null;
+    } while (token != null);
+    return new DirectoryPage(objects, subdirectories);
+  }
+
+  private static void addOnce(List<String> names, String name) {
+    if (!names.contains(name)) {
+      names.add(name);
+    }
+  }
+
+  /** Lists every object whose key starts with {@code keyPrefix}, at any depth. */
+  public List<ListedObject> listRecursive(String keyPrefix) {
+    List<ListedObject> objects = new ArrayList<>();
+    ListObjectsV2Request.Builder request = ListObjectsV2Request.builder()
+        .bucket(settings.bucket()).prefix(fullKey(keyPrefix));
+    String token = null;
+    do {
+      String continuation = token;
+      ListObjectsV2Response page = call("LIST " + keyPrefix,
+          () -> s3.listObjectsV2(request.continuationToken(continuation).build()));
+      page.contents().forEach(o -> objects.add(toListed(o)));
+      token = page.isTruncated() ? page.nextContinuationToken() : null;
+    } while (token != null);
+    return objects;
+  }
+
+  /**
+   * Opens a stream of the bytes {@code [from, toInclusive]} of an object. The caller closes it;
+   * {@link #abort(InputStream)} drops the connection when the rest is not wanted.
+   */
+  public InputStream read(String key, long from, long toInclusive) {
+    return call("GET " + key, () -> s3.getObject(b -> b
+        .bucket(settings.bucket()).key(fullKey(key)).range("bytes=" + from + "-" + toInclusive)));
+  }
+
+  /** Reads a whole small object (a symlink's target, say). */
+  public byte[] readAll(String key) {
+    return call("GET " + key, () -> s3.getObjectAsBytes(b -> b
+        .bucket(settings.bucket()).key(fullKey(key))).asByteArray());
+  }
+
+  public static void abort(InputStream stream) {
+    if (stream instanceof software.amazon.awssdk.core.ResponseInputStream<?> response) {
+      response.abort();
+    }
+    try {
+      stream.close();
+    } catch (IOException ignored) {
+      // aborted: nothing more to release
+    }
+  }
+
+  /** Uploads a small object from memory; returns its ETag. */
+  public String putBytes(String key, byte[] body, Map<String, String> metadata) {
+    return unquote(call("PUT " + key, () -> s3.putObject(b -> {
+      b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata);
+      acl(b::acl);
+    }, RequestBody.fromBytes(body))).eTag());
+  }
+
+  /**
+   * Uploads a file, streamed from disk: one PUT below the multipart size, else a multipart upload
+   * with {@code parallelCount} parts in flight. Returns the object's ETag.
+   */
+  public String putFile(String key, Path file, long size, Map<String, String> metadata) {
+    if (size < settings.multipartSize()) {
+      return unquote(call("PUT " + key, () -> s3.putObject(b -> {
+        b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata)
+            .contentType("application/octet-stream");
+        acl(b::acl);
+      }, RequestBody.fromFile(file))).eTag());
+    }
+    return multipartUpload(key, file, size, metadata);
+  }
+
+  private String multipartUpload(String key, Path file, long size, Map<String, String> metadata) {
+    String fullKey = fullKey(key);
+    String uploadId = call("CREATE MULTIPART " + key, () -> s3.createMultipartUpload(b -> {
+      b.bucket(settings.bucket()).key(fullKey).metadata(metadata).contentType("application/octet-stream");
+      acl(b::acl);
+    })).uploadId();
+    try {
+      long partSize = settings.multipartSize();
+      int partCount = (int) ((size + partSize - 1) / partSize);
+      List<Future<CompletedPart>> parts = new ArrayList<>();
+      for (int i = 0; i < partCount; i++) {
+        int partNumber = i + 1;
+        long offset = i * partSize;
+        long length = Math.min(partSize, size - offset);
+        parts.add(partUploaders.submit(() -> uploadPart(fullKey, uploadId, partNumber, file, offset, length)));
+      }
+      List<CompletedPart> completed = new ArrayList<>();
+      for (Future<CompletedPart> part : parts) {
+        completed.add(part.get());
+      }
+      return unquote(call("COMPLETE MULTIPART " + key, () -> s3.completeMultipartUpload(b -> b
+          .bucket(settings.bucket()).key(fullKey).uploadId(uploadId)
+          .multipartUpload(m -> m.parts(completed)))).eTag());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      abortMultipart(fullKey, uploadId);
+      throw new StoreException(StoreException.Kind.OTHER, "upload of " + key + " interrupted", e);
+    } catch (ExecutionException e) {
+      abortMultipart(fullKey, uploadId);
+      if (e.getCause() instanceof StoreException se) {
+        throw se;
+      }
+      throw new StoreException(StoreException.Kind.OTHER, "upload of " + key + " failed: " + e.getCause(), e);
+    } catch (RuntimeException e) {
+      abortMultipart(fullKey, uploadId);
+      throw e;
+    }
+  }
+
+  private CompletedPart uploadPart(String fullKey, String uploadId, int partNumber, Path file, long offset, long length) {
+    String etag = call("UPLOAD PART " + partNumber + " of " + fullKey, () -> s3.uploadPart(
+        b -> b.bucket(settings.bucket()).key(fullKey).uploadId(uploadId).partNumber(partNumber)
+            .contentLength(length),
+        RequestBody.fromContentProvider(() -> openSlice(file, offset, length), length,
+            "application/octet-stream"))).eTag();
+    return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
+  }
+
+  private static InputStream openSlice(Path file, long offset, long length) {
+    try {
+      FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+      channel.position(offset);
+      return BoundedInputStream.builder()
+          .setInputStream(Channels.newInputStream(channel)).setMaxCount(length).get();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void abortMultipart(String fullKey, String uploadId) {
+    try {
+      s3.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(fullKey).uploadId(uploadId));
+    } catch (SdkException ignored) {
+      // best effort: a lifecycle rule or the next upload cleans up
+    }
+  }
+
+  /**
+   * Server-side copy. With {@code metadata} null the source's metadata is kept, else it is
+   * replaced. Returns the new object's ETag.
+   */
+  public String copy(String sourceKey, String targetKey, Map<String, String> metadata) {
+    return unquote(call("COPY " + sourceKey + " -> " + targetKey, () -> s3.copyObject(b -> {
+      b.sourceBucket(settings.bucket()).sourceKey(fullKey(sourceKey))
+          .destinationBucket(settings.bucket()).destinationKey(fullKey(targetKey));
+      if (metadata != null) {
+        b.metadataDirective(MetadataDirective.REPLACE).metadata(metadata)
+            .contentType("application/octet-stream");
+      }
+      acl(b::acl);
+    })).copyObjectResult().eTag());
+  }
+
+  public void delete(String key) {
+    call("DELETE " + key, () -> s3.deleteObject(b -> b.bucket(settings.bucket()).key(fullKey(key))));
+  }
+
+  @Override
+  public void close() {
+    partUploaders.shutdownNow();
+    s3.close();
+  }
+
+  private <T> void acl(java.util.function.Function<String, T> setter) {
+    if (settings.cannedAcl() != null) {
+      setter.apply(settings.cannedAcl());
+    }
+  }
+
+  private String fullKey(String key) {
+    return settings.prefix() + key;
+  }
+
+  private ListedObject toListed(S3Object o) {
+    return new ListedObject(o.key().substring(settings.prefix().length()), o.size(),
+        unquote(o.eTag()), o.lastModified());
+  }
+
+  private static String unquote(String etag) {
+    if (etag != null && etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"")) {
+      return etag.substring(1, etag.length() - 1);
+    }
+    return etag;
+  }
+
+  private <T> T call(String what, java.util.function.Supplier<T> request) {
+    try {
+      return request.get();
+    } catch (S3Exception e) {
+      throw classify(what, e);
+    } catch (SdkClientException e) {
+      throw unreachable(what, e);
+    } catch (UncheckedIOException e) {
+      throw new StoreException(StoreException.Kind.OTHER, what + ": " + e.getCause().getMessage(), e);
+    }
+  }
+
+  private StoreException classify(String what, S3Exception e) {
+    String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    int status = e.statusCode();
+    if ("NoSuchBucket".equals(code)) {
+      return new StoreException(StoreException.Kind.NO_SUCH_BUCKET,
+          "bucket '" + settings.bucket() + "' does not exist", e);
+    }
+    if (status == 404) {
+      return new StoreException(StoreException.Kind.NOT_FOUND, what + ": not found", e);
+    }
+    if (status == 403 || status == 401) {
+      String detail = code == null ? "access denied" : code;
+      return new StoreException(StoreException.Kind.ACCESS_DENIED,
+          what + ": " + detail + " (check the access key and secret, and the bucket's policy)", e);
+    }
+    if (status == 412) {
+      return new StoreException(StoreException.Kind.PRECONDITION_FAILED, what + ": precondition failed", e);
+    }
+    return new StoreException(StoreException.Kind.OTHER,
+        what + ": HTTP " + status + (code == null ? "" : " " + code), e);
+  }
+
+  private StoreException unreachable(String what, SdkClientException e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String endpoint = settings.endpoint() == null ? "the S3 endpoint" : settings.endpoint().toString();
+    if (root instanceof ConnectException || root instanceof UnknownHostException
+        || root instanceof java.net.SocketTimeoutException || root instanceof java.net.NoRouteToHostException) {
+      return new StoreException(StoreException.Kind.UNREACHABLE,
+          "cannot reach " + endpoint + ": " + root.getClass().getSimpleName()
+              + (root.getMessage() == null ? "" : " (" + root.getMessage() + ")"), e);
+    }
+    if (root instanceof UncheckedIOException || root instanceof IOException) {
+      return new StoreException(StoreException.Kind.UNREACHABLE,
+          what + ": connection to " + endpoint + " failed: " + root.getMessage(), e);
+    }
+    return new StoreException(StoreException.Kind.OTHER, what + ": " + oneLine(e.getMessage()), e);
+  }
+
+  private static String oneLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("");
+  }
+}
