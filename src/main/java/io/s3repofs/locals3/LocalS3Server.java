@@ -39,6 +39,7 @@ public final class LocalS3Server implements AutoCloseable {
   private final String secretKey;
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
   private final CountingAppender appender = new CountingAppender();
+  private final java.util.List<String> log = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
   private LocalS3Server(BlobStoreContext context, S3Proxy proxy, String accessKey, String secretKey) {
     this.context = context;
@@ -119,6 +120,17 @@ public final class LocalS3Server implements AutoCloseable {
 
   public void resetCounts() {
     requests.clear();
+    log.clear();
+  }
+
+  /**
+   * The requests served so far, in order, as "KIND /bucket/key" (the first 100,000), for tests
+   * that check what was sent and in which order.
+   */
+  public java.util.List<String> requestLog() {
+    synchronized (log) {
+      return java.util.List.copyOf(log);
+    }
   }
 
   @Override
@@ -147,7 +159,11 @@ public final class LocalS3Server implements AutoCloseable {
           || !(args[0] instanceof HttpServletRequest request)) {
         return;
       }
-      requests.computeIfAbsent(RequestKind.of(request), k -> new LongAdder()).increment();
+      String kind = RequestKind.of(request);
+      requests.computeIfAbsent(kind, k -> new LongAdder()).increment();
+      if (log.size() < 100_000) {
+        log.add(kind + " " + request.getRequestURI());
+      }
     }
   }
 }

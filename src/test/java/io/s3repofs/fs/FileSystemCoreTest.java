@@ -1,0 +1,318 @@
+package io.s3repofs.fs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.s3repofs.store.MetadataCodec;
+import io.s3repofs.store.ObjectHead;
+import io.s3repofs.store.PosixAttributes;
+import io.s3repofs.testing.S3TestServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileSystemCoreTest {
+
+  @TempDir Path tmp;
+  CoreHarness h;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    h = CoreHarness.create(tmp.resolve("cache"), Duration.ofSeconds(30));
+  }
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+  private List<String> putsOf(String key) {
+    return h.requests().stream().filter(r -> r.equals("PUT " + key) || r.startsWith("COPY " + key)).toList();
+  }
+
+  @Test
+  void closedFileIsUploadedWithS3fsMetadataAndPublicRead() throws Exception {
+    h.fs.mkdir("/repo", 0755, 1000, 1000);
+    h.writeFile("/repo/a.txt", "hello");
+    assertEquals("hello", h.readFile("/repo/a.txt"));
+    assertTrue(h.store.head("repo/a.txt").isEmpty(), "not uploaded before the write-back delay");
+    h.drain();
+    ObjectHead head = h.store.head("repo/a.txt").orElseThrow();
+    assertEquals(5, head.size());
+    assertEquals(Integer.toString(PosixAttributes.S_IFREG | 0644), head.metadata().get("mode"));
+    assertEquals("1000", head.metadata().get("uid"));
+    assertEquals("hello", new String(S3TestServer.anonymousGet(h.bucketName, "repo/a.txt").body()));
+    assertTrue(h.store.head("repo/").isPresent(), "mkdir writes a dir/ marker");
+  }
+
+  @Test
+  void exclusiveCreateOfAnExistingNameFails() throws Exception {
+    h.writeFile("/lock", "1");
+    FsException e = assertThrows(FsException.class,
+        () -> h.fs.create("/lock", 0644, FileSystemCore.O_EXCL | 1, 0, 0));
+    assertEquals(Errno.EEXIST, e.errno());
+    h.drain();
+    e = assertThrows(FsException.class, () -> h.fs.create("/lock", 0644, FileSystemCore.O_EXCL | 1, 0, 0));
+    assertEquals(Errno.EEXIST, e.errno());
+  }
+
+  @Test
+  void fileRenamedOrDeletedBeforeUploadCostsNoRequestUnderItsOldName() throws Exception {
+    h.writeFile("/.tmp.db", "new database");
+    h.fs.rename("/.tmp.db", "/db");
+    h.writeFile("/scratch", "gone soon");
+    h.fs.unlink("/scratch");
+    h.drain();
+    assertEquals(List.of(), h.requests().stream().filter(r -> r.contains(".tmp.db") || r.contains("scratch")).toList());
+    assertEquals("new database", new String(S3TestServer.anonymousGet(h.bucketName, "db").body()));
+  }
+
+  @Test
+  void renameOverAnExistingFileSwapsAtOnceAndReplacesTheObject() throws Exception {
+    h.writeFile("/db", "old");
+    h.drain();
+    h.writeFile("/db.tmp", "new");
+    h.fs.rename("/db.tmp", "/db");
+    assertEquals("new", h.readFile("/db"));
+    assertThrows(FsException.class, () -> h.fs.getattr("/db.tmp"));
+    assertEquals("old", new String(S3TestServer.anonymousGet(h.bucketName, "db").body()),
+        "the bucket keeps the old version until the new one is uploaded");
+    h.drain();
+    assertEquals("new", new String(S3TestServer.anonymousGet(h.bucketName, "db").body()));
+    assertEquals(List.of("db"), h.fs.readdir("/"));
+  }
+
+  @Test
+  void fileRewrittenWithinTheDelayGoesUpOnce() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      h.writeFile("/db", "version " + i);
+    }
+    h.drain();
+    assertEquals(1, putsOf("db").size(), h.requests().toString());
+    assertEquals("version 4", new String(S3TestServer.anonymousGet(h.bucketName, "db").body()));
+  }
+
+  @Test
+  void filesGoUpInCloseOrderLinksAfterTargetsAndDeletesLast() throws Exception {
+    h.writeFile("/old.pkg", "old package");
+    h.drain();
+    h.writeFile("/new.pkg", "package");
+    h.fs.unlink("/old.pkg");
+    h.writeFile("/repo.db.tar.gz", "database");
+    h.fs.symlink("repo.db.tar.gz", "/repo.db", 1000, 1000);
+    h.writeFile("/zz.pkg", "another");
+    h.drain();
+    List<String> order = h.requests().stream()
+        .filter(r -> r.startsWith("PUT") || r.startsWith("COPY") || r.startsWith("DELETE"))
+        .filter(r -> !r.endsWith("old.pkg") || r.startsWith("DELETE"))
+        .toList();
+    assertEquals(List.of("PUT new.pkg", "PUT repo.db.tar.gz", "PUT zz.pkg", "COPY repo.db", "DELETE old.pkg"),
+        order);
+  }
+
+  @Test
+  void symlinkToAFileServesTheFileOverHttpAndFollowsRewrites() throws Exception {
+    h.writeFile("/repo.db.tar.gz", "db v1");
+    h.fs.symlink("repo.db.tar.gz", "/repo.db", 1000, 1000);
+    h.drain();
+    assertEquals("repo.db.tar.gz", h.fs.readlink("/repo.db"));
+    assertEquals(PosixAttributes.S_IFLNK, h.fs.getattr("/repo.db").mode() & PosixAttributes.S_IFMT);
+    assertEquals("db v1", new String(S3TestServer.anonymousGet(h.bucketName, "repo.db").body()));
+    Map<String, String> meta = h.store.head("repo.db").orElseThrow().metadata();
+    assertEquals("repo.db.tar.gz", meta.get(MetadataCodec.SYMLINK_KEY));
+
+    h.writeFile("/repo.db.tar.gz", "db v2");
+    h.drain();
+    assertEquals("db v2", new String(S3TestServer.anonymousGet(h.bucketName, "repo.db").body()));
+  }
+
+  @Test
+  void linkWrittenByAnEarlierMountIsRefreshedWhenItsTargetIsRewritten() throws Exception {
+    h.writeFile("/r.db.tar.gz", "db v1");
+    h.fs.symlink("r.db.tar.gz", "/r.db", 1000, 1000);
+    h.drain();
+    h.close();
+    h = new CoreHarness(h.bucketName, tmp.resolve("cache2"), Duration.ofSeconds(30), "public-read");
+    h.writeFile("/r.db.tar.gz", "db v2");
+    h.drain();
+    assertEquals("db v2", new String(S3TestServer.anonymousGet(h.bucketName, "r.db").body()));
+    assertEquals("r.db.tar.gz", h.fs.readlink("/r.db"));
+  }
+
+  @Test
+  void symlinkToNothingIsStoredAsS3fsDoes() throws Exception {
+    h.fs.symlink("/etc/hostname", "/abs", 0, 0);
+    h.drain();
+    ObjectHead head = h.store.head("abs").orElseThrow();
+    assertEquals(Integer.toString(PosixAttributes.S_IFLNK | 0777), head.metadata().get("mode"));
+    assertEquals("/etc/hostname", new String(h.store.readAll("abs"), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void unlinkedOpenFileStaysReadableAndNeverReachesTheBucket() throws Exception {
+    long w = h.fs.create("/t", 0600, FileSystemCore.O_EXCL | 2, 0, 0);
+    byte[] data = "temporary".getBytes();
+    h.fs.write(w, 0, data, data.length);
+    h.fs.unlink("/t");
+    assertThrows(FsException.class, () -> h.fs.getattr("/t"));
+    byte[] buffer = new byte[64];
+    assertEquals(9, h.fs.read(w, 0, buffer, 64));
+    assertEquals(9, h.fs.fgetattr(w).size());
+    h.fs.release(w);
+    h.drain();
+    assertTrue(h.requests().stream().noneMatch(r -> r.endsWith(" t")), h.requests().toString());
+  }
+
+  @Test
+  void directoriesListTheirChildrenAndRefuseToBeRemovedWhenNotEmpty() throws Exception {
+    h.fs.mkdir("/d", 0755, 0, 0);
+    h.writeFile("/d/x", "1");
+    FsException e = assertThrows(FsException.class, () -> h.fs.rmdir("/d"));
+    assertEquals(Errno.ENOTEMPTY, e.errno());
+    h.drain();
+    assertEquals(List.of("x"), h.fs.readdir("/d"));
+    h.fs.unlink("/d/x");
+    h.fs.rmdir("/d");
+    assertEquals(List.of(), h.fs.readdir("/"));
+    h.drain();
+    assertTrue(h.store.listRecursive("").isEmpty(), h.store.listRecursive("").toString());
+  }
+
+  @Test
+  void repeatedListingAndStatCostNoRequests() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      h.store.putBytes("dir/f" + i, new byte[i], Map.of("mode", "33188"));
+    }
+    h.fs.readdir("/dir");
+    for (String name : h.fs.readdir("/dir")) {
+      h.fs.getattr("/dir/" + name);
+    }
+    int before = h.requests().size();
+    for (String name : h.fs.readdir("/dir")) {
+      assertEquals(Integer.parseInt(name.substring(1)), h.fs.getattr("/dir/" + name).size());
+    }
+    assertThrows(FsException.class, () -> h.fs.getattr("/dir/missing"));
+    assertEquals(before, h.requests().size(), "second ls -l and a negative lookup are served from the caches");
+    assertTrue(h.requests().stream().filter(r -> r.startsWith("LIST")).count() <= 2);
+  }
+
+  @Test
+  void attributesWrittenByS3fsAreShown() throws Exception {
+    h.store.putBytes("s3fs-file", "x".getBytes(), Map.of("mode", "33261", "uid", "42", "gid", "43", "mtime", "1600000000"));
+    h.store.putBytes("implicit/child", new byte[0], Map.of());
+    FileAttributes a = h.fs.getattr("/s3fs-file");
+    assertEquals(0100755, a.mode());
+    assertEquals(42, a.uid());
+    assertEquals(43, a.gid());
+    assertEquals(1_600_000_000_000_000_000L, a.mtimeNanos());
+    assertEquals(PosixAttributes.S_IFDIR, h.fs.getattr("/implicit").mode() & PosixAttributes.S_IFMT);
+  }
+
+  @Test
+  void chmodChownAndUtimensReachTheObject() throws Exception {
+    h.writeFile("/f", "data");
+    h.drain();
+    h.fs.chmod("/f", 0600);
+    h.fs.chown("/f", 7, 8);
+    h.fs.utimens("/f", -1, 1_500_000_000_000_000_000L);
+    Map<String, String> meta = h.store.head("f").orElseThrow().metadata();
+    assertEquals(Integer.toString(PosixAttributes.S_IFREG | 0600), meta.get("mode"));
+    assertEquals("7", meta.get("uid"));
+    assertEquals("1500000000", meta.get("mtime"));
+    assertEquals("data", new String(S3TestServer.anonymousGet(h.bucketName, "f").body()));
+  }
+
+  @Test
+  void writesAtOffsetsTruncateAndExtend() throws Exception {
+    h.writeFile("/f", "0123456789");
+    h.drain();
+    long w = h.fs.open("/f", 2);
+    h.fs.write(w, 8, "AB".getBytes(), 2);
+    h.fs.write(w, 12, "Z".getBytes(), 1);
+    h.fs.release(w);
+    assertEquals("01234567AB\0\0Z", h.readFile("/f"));
+    h.fs.truncate("/f", 3);
+    assertEquals("012", h.readFile("/f"));
+    h.drain();
+    assertEquals("012", new String(S3TestServer.anonymousGet(h.bucketName, "f").body()));
+  }
+
+  @Test
+  void renameOfADirectoryMovesEverythingBelowIt() throws Exception {
+    h.fs.mkdir("/a", 0755, 0, 0);
+    h.fs.mkdir("/a/b", 0755, 0, 0);
+    h.writeFile("/a/b/up", "uploaded");
+    h.drain();
+    h.writeFile("/a/pending", "not yet");
+    h.fs.rename("/a", "/c");
+    assertEquals(List.of("b", "pending"), h.fs.readdir("/c"));
+    assertEquals("uploaded", h.readFile("/c/b/up"));
+    h.drain();
+    List<String> keys = h.store.listRecursive("").stream().map(o -> o.key()).sorted().toList();
+    assertEquals(List.of("c/", "c/b/", "c/b/up", "c/pending"), keys);
+  }
+
+  @Test
+  void aCrashAfterCloseLosesNothing() throws Exception {
+    h.writeFile("/pkg", "package bytes");
+    h.fs.symlink("pkg", "/link", 0, 0);
+    h.writeFile("/gone", "x");
+    h.fs.unlink("/gone");
+    // No drain: this mount "crashes" with everything still in its cache.
+    h.close();
+    h = new CoreHarness(h.bucketName, tmp.resolve("cache"), Duration.ofSeconds(30), "public-read");
+    assertEquals(2, h.fs.recover());
+    assertEquals("package bytes", h.readFile("/pkg"));
+    h.drain();
+    assertEquals("package bytes", new String(S3TestServer.anonymousGet(h.bucketName, "pkg").body()));
+    assertEquals("package bytes", new String(S3TestServer.anonymousGet(h.bucketName, "link").body()));
+    assertFalse(h.store.head("gone").isPresent());
+  }
+
+  @Test
+  void largeFilesGoUpInPartsAndAreReadWithRangedGets() throws Exception {
+    byte[] data = new byte[11 * 1024 * 1024 + 5];
+    new Random(3).nextBytes(data);
+    long w = h.fs.create("/big", 0644, FileSystemCore.O_EXCL | 1, 0, 0);
+    for (int off = 0; off < data.length; off += 131072) {
+      int n = Math.min(131072, data.length - off);
+      h.fs.write(w, off, java.util.Arrays.copyOfRange(data, off, off + n), n);
+    }
+    h.fs.release(w);
+    h.drain();
+    assertTrue(h.requests().contains("COMPLETE_MULTIPART big"), h.requests().toString());
+    // A new mount reads it from the bucket, in windows.
+    h.close();
+    h = new CoreHarness(h.bucketName, tmp.resolve("cache3"), Duration.ofSeconds(30), "public-read");
+    long r = h.fs.open("/big", 0);
+    byte[] chunk = new byte[131072];
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    for (long pos = 0; pos < data.length; pos += 131072) {
+      int n = h.fs.read(r, pos, chunk, chunk.length);
+      all.write(chunk, 0, n);
+    }
+    h.fs.release(r);
+    assertArrayEquals(data, all.toByteArray());
+    long gets = h.requests().stream().filter(q -> q.equals("GET big")).count();
+    assertTrue(gets >= 2 && gets <= 6, "sequential reads use a few growing windows: " + gets);
+  }
+
+  @Test
+  void fsyncReturnsOnceTheFileIsInTheBucket() throws Exception {
+    long w = h.fs.create("/f", 0644, FileSystemCore.O_EXCL | 1, 0, 0);
+    h.fs.write(w, 0, "synced".getBytes(), 6);
+    h.fs.fsync(w);
+    assertEquals("synced", new String(S3TestServer.anonymousGet(h.bucketName, "f").body()));
+    h.fs.release(w);
+  }
+}
