@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
         "  s3repofs mount repo ~/bucket -o url=http://127.0.0.1:9000,use_path_request_style,default_acl=public-read"})
 final class LocalS3Command implements Callable<Integer> {
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--port", description = "Port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one).")
   int port = 9000;
 
@@ -53,9 +55,9 @@ final class LocalS3Command implements Callable<Integer> {
     for (String bucket : buckets) {
       server.createBucket(bucket);
     }
-    System.out.println("S3 endpoint " + server.endpoint() + " (access key " + accessKey + ")"
+    spec.commandLine().getOut().println("S3 endpoint " + server.endpoint() + " (access key " + accessKey + ")"
         + (buckets.isEmpty() ? "" : ", buckets: " + String.join(", ", buckets)));
-    System.out.flush();
+    spec.commandLine().getOut().flush();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         writeStats(server);

@@ -37,9 +37,17 @@ public final class Main implements Runnable {
     System.exit(run(args));
   }
 
-  /** Runs the command line and returns the exit status (for tests and {@link #main}). */
+  /** Runs the command line and returns the exit status. */
   public static int run(String... args) {
+    return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the command line with the given output streams (for tests) and returns the exit status. */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setUsageHelpAutoWidth(true);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       String message = e instanceof UsageException || e instanceof Failure
           ? e.getMessage() : Failure.describe(e);

@@ -66,6 +66,8 @@ import picocli.CommandLine.Parameters;
         "  fusermount -u ~/bucket    # the mount process exits once everything is uploaded"})
 final class MountCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Parameters(index = "0", paramLabel = "BUCKET[:/PREFIX]", description = "Bucket, optionally with a key prefix.")
   String bucket;
 
@@ -91,7 +93,7 @@ final class MountCommand implements Callable<Integer> {
     if (!foreground) {
       return Daemon.start(config, this);
     }
-    return runForeground(config);
+    return runForeground(config, spec.commandLine().getErr());
   }
 
   /** Everything the daemonizing parent must pass to the background process. */
@@ -104,7 +106,7 @@ final class MountCommand implements Callable<Integer> {
     return args;
   }
 
-  static int runForeground(MountConfig config) throws Exception {
+  static int runForeground(MountConfig config, java.io.PrintWriter err) throws Exception {
     MountedFilesystem mounted;
     try {
       mounted = MountedFilesystem.open(config);
@@ -114,7 +116,7 @@ final class MountCommand implements Callable<Integer> {
       throw new Failure(e.getMessage());
     }
     if (mounted.recovered() > 0) {
-      System.err.println("s3repofs: resuming " + mounted.recovered()
+      err.println("s3repofs: resuming " + mounted.recovered()
           + " upload(s) left by an earlier run in " + mounted.cacheDirectory());
     }
     Path socket = ControlSocket.pathFor(config.mountPoint());
@@ -133,9 +135,9 @@ final class MountCommand implements Callable<Integer> {
       mounted.runFuse();
       left[0] = mounted.drain();
       if (left[0] == 0) {
-        System.err.println("s3repofs: unmounted " + config.mountPoint() + "; every file is in the bucket");
+        err.println("s3repofs: unmounted " + config.mountPoint() + "; every file is in the bucket");
       } else {
-        System.err.println("s3repofs: unmounted " + config.mountPoint() + " with " + left[0]
+        err.println("s3repofs: unmounted " + config.mountPoint() + " with " + left[0]
             + " upload(s) pending; they stay in " + mounted.cacheDirectory()
             + " and resume at the next mount of this bucket");
       }

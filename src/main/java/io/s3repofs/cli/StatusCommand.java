@@ -18,12 +18,15 @@ import picocli.CommandLine.Parameters;
         "and the S3 requests made. 'in bucket: yes' means switching off loses nothing."})
 final class StatusCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Parameters(paramLabel = "MOUNTPOINT")
   Path mountPoint;
 
   @Override
   public Integer call() throws IOException {
-    System.out.print(ask(mountPoint, "status"));
+    spec.commandLine().getOut().print(ask(mountPoint, "status"));
+    spec.commandLine().getOut().flush();
     return 0;
   }
 

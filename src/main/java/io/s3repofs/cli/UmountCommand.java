@@ -18,6 +18,8 @@ import picocli.CommandLine.Parameters;
         "Prints what is still uploading while it waits (on a terminal)."})
 final class UmountCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Parameters(paramLabel = "MOUNTPOINT")
   Path mountPoint;
 
@@ -41,7 +43,7 @@ final class UmountCommand implements Callable<Integer> {
         lastStatus = StatusCommand.ask(mountPoint, "status");
         if (terminal) {
           lastStatus.lines().filter(l -> l.startsWith("queued:") || l.startsWith("uploading:"))
-              .forEach(l -> System.err.println("s3repofs: " + l));
+              .forEach(l -> spec.commandLine().getErr().println("s3repofs: " + l));
         }
       } catch (Failure e) {
         // the control socket closes just before the process exits
