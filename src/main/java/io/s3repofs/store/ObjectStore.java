@@ -362,9 +362,11 @@ public final class ObjectStore implements AutoCloseable {
     String endpoint = settings.endpoint() == null ? "the S3 endpoint" : settings.endpoint().toString();
     if (root instanceof ConnectException || root instanceof UnknownHostException
         || root instanceof java.net.SocketTimeoutException || root instanceof java.net.NoRouteToHostException) {
-      return new StoreException(StoreException.Kind.UNREACHABLE,
-          "cannot reach " + endpoint + ": " + root.getClass().getSimpleName()
-              + (root.getMessage() == null ? "" : " (" + root.getMessage() + ")"), e);
+      String reason = root instanceof UnknownHostException ? "unknown host " + root.getMessage()
+          : root instanceof java.net.SocketTimeoutException ? "timed out"
+          : root instanceof ConnectException ? "connection refused"
+          : "no route to host";
+      return new StoreException(StoreException.Kind.UNREACHABLE, "cannot reach " + endpoint + ": " + reason, e);
     }
     if (root instanceof UncheckedIOException || root instanceof IOException) {
       return new StoreException(StoreException.Kind.UNREACHABLE,

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# demo.sh [BUCKET[:/PREFIX] [-o OPTIONS]]
+#
+# The main job, end to end: installs what is missing (Debian), builds s3repofs, mounts a bucket
+# with s3fs-style options and public-read ACLs, builds three real packages with makepkg, copies
+# them into the mount running Debian's repo-add after each, unmounts at once (the mount process
+# exits once every file is uploaded), then has Debian's pacman sync and install the repository
+# anonymously over HTTP.
+#
+# Without arguments it runs against an embedded local S3 endpoint (s3repofs local-s3) with a
+# fresh bucket. With BUCKET it uses your bucket and keys (~/.passwd-s3fs or -o passwd_file=...);
+# set REPO_URL to the bucket's public HTTP(S) URL (default: URL/BUCKET from -o url=..., else
+# https://BUCKET.s3.amazonaws.com).
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+cd "$here"
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0; fi
+
+bash scripts/setup-debian.sh
+if [[ ! -d target/lib ]] || [[ -n $(find src pom.xml -newer target/s3repofs-0.1.0-SNAPSHOT.jar 2>/dev/null | head -n 1) ]]; then
+  echo "demo: building s3repofs"
+  ./mvnw -B -q -DskipTests package
+fi
+s3repofs=scripts/s3repofs
+work=$(mktemp -d /tmp/s3repofs-demo.XXXXXX)
+chmod 755 "$work"  # makepkg runs as an unprivileged user when we are root
+mnt=$work/mnt
+mkdir -p "$mnt"
+server_pid=
+cleanup() {
+  if mountpoint -q "$mnt" 2>/dev/null; then fusermount -u -z "$mnt" || true; fi
+  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+if [[ $# -eq 0 ]]; then
+  port=$(( 20000 + RANDOM % 20000 ))
+  bucket=demo-repo
+  echo "demo: starting an embedded S3 endpoint on 127.0.0.1:$port (bucket $bucket)"
+  "$s3repofs" local-s3 --port "$port" --bucket "$bucket" --data "$work/s3data" --stats "$work/requests" \
+    > "$work/local-s3.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 200); do grep -q 'S3 endpoint' "$work/local-s3.log" 2>/dev/null && break; sleep 0.1; done
+  grep -q 'S3 endpoint' "$work/local-s3.log" || { cat "$work/local-s3.log"; exit 1; }
+  printf '%s:local-access-key:local-secret-key\n' "$bucket" > "$work/passwd-s3fs"
+  chmod 600 "$work/passwd-s3fs"
+  spec=$bucket
+  options="url=http://127.0.0.1:$port,use_path_request_style,passwd_file=$work/passwd-s3fs"
+  repo_url=http://127.0.0.1:$port/$bucket/repo/x86_64
+else
+  spec=$1; shift
+  options=
+  if [[ ${1:-} == -o ]]; then options=$2; fi
+  bucket=${spec%%:*}
+  url=$(sed -n 's/.*url=\([^,]*\).*/\1/p' <<<"$options")
+  repo_url=${REPO_URL:-${url:+$url/$bucket}}
+  repo_url=${repo_url:-https://$bucket.s3.amazonaws.com}/repo/x86_64
+fi
+
+echo "demo: building three packages with makepkg"
+bash scripts/make-test-packages.sh "$work/pkgs" 3 >/dev/null
+echo "demo: s3repofs mount $spec $mnt -o nosuid,nodev,default_acl=public-read,..."
+"$s3repofs" mount "$spec" "$mnt" -o "nosuid,nodev,default_acl=public-read,use_cache=$work/cache${options:+,$options}"
+mkdir -p "$mnt/repo/x86_64"
+for pkg in $(cut -f1 "$work/pkgs/packages.tsv"); do
+  cp "$work/pkgs/$pkg" "$mnt/repo/x86_64/"
+  repo-add -q -R "$mnt/repo/x86_64/demo.db.tar.gz" "$mnt/repo/x86_64/$pkg"
+  echo "demo: added $pkg"
+done
+ls -l "$mnt/repo/x86_64"
+"$s3repofs" status "$mnt" | sed 's/^/demo: status: /'
+echo "demo: s3repofs umount $mnt (waits until every file is in the bucket)"
+"$s3repofs" umount "$mnt"
+if [[ -f $work/requests ]]; then
+  sleep 0.3  # the server rewrites its counts every 100 ms
+  echo "demo: S3 requests for the whole mount session: $(tr '\n' ' ' < "$work/requests")"
+fi
+
+echo "demo: pacman -Sy from $repo_url (anonymous HTTP, SigLevel = Never)"
+mkdir -p "$work/root/db" "$work/root/cache"
+cat > "$work/pacman.conf" <<CONF
+[options]
+Architecture = auto
+SigLevel = Never
+[demo]
+Server = $repo_url
+CONF
+pac=(pacman --config "$work/pacman.conf" --root "$work/root" --dbpath "$work/root/db" --cachedir "$work/root/cache" --noconfirm)
+"${pac[@]}" -Sy
+"${pac[@]}" -Sl demo
+# -dd: the demo packages name dependencies that this machine's pacman root does not have.
+"${pac[@]}" -S -dd $("${pac[@]}" -Slq demo) >/dev/null
+echo "demo: installed into $work/root:"
+"${pac[@]}" -Q
+echo "demo: done; everything is in $work"

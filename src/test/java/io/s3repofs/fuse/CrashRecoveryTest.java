@@ -1,0 +1,43 @@
+package io.s3repofs.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.s3repofs.testing.Mounts;
+import io.s3repofs.testing.S3Endpoint;
+import io.s3repofs.testing.S3TestServer;
+import io.s3repofs.testing.Shell;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** kill -9 of a mount process after files were closed loses none of them. */
+class CrashRecoveryTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void closedFilesSurviveKillNineAndTheNextMountUploadsThem() throws Exception {
+    S3Endpoint s3 = S3Endpoint.s3proxy();
+    String bucket = S3TestServer.newBucket();
+    Path mnt = tmp.resolve("mnt");
+    String options = s3.options(s3.passwdFile(tmp, bucket)) + ",default_acl=public-read,use_cache="
+        + tmp.resolve("cache") + ",writeback_delay=600";
+    Process child = Mounts.mountInChild(bucket, mnt, options, tmp.resolve("child.log"));
+    Shell.bash(mnt, "mkdir -p repo && head -c 3000000 /dev/urandom > repo/pkg.bin && echo db > repo/r.db.tar.gz"
+        + " && ln -s r.db.tar.gz repo/r.db && cp repo/pkg.bin " + tmp + "/expected.bin");
+    child.destroyForcibly(); // SIGKILL: no drain, no journal flush beyond what close wrote
+    child.waitFor();
+    Shell.run(null, "fusermount", "-u", "-z", mnt.toString());
+    assertEquals(404, s3.anonymousGet(bucket, "repo/pkg.bin").statusCode(), "nothing was uploaded before the kill");
+
+    try (Mounts.InProcess mount = Mounts.mount(bucket, mnt, options)) {
+      Shell.bash(mnt, "cmp repo/pkg.bin " + tmp + "/expected.bin && test \"$(readlink repo/r.db)\" = r.db.tar.gz");
+      assertEquals(0, mount.unmount(), mount.stderr());
+      org.junit.jupiter.api.Assertions.assertTrue(mount.stderr().contains("resuming 3 upload(s)"), mount.stderr());
+    }
+    org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(tmp.resolve("expected.bin")),
+        s3.anonymousGet(bucket, "repo/pkg.bin").body());
+    assertEquals("db\n", new String(s3.anonymousGet(bucket, "repo/r.db").body()));
+  }
+}
