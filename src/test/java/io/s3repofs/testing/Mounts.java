@@ -83,12 +83,20 @@ public final class Mounts {
 
   /** A mount in a child JVM (so that a test can kill -9 it). */
   public static Process mountInChild(String bucket, Path mountPoint, String options, Path log) throws Exception {
+    return mountInChild(bucket, mountPoint, options, log, List.of());
+  }
+
+  /** A mount in a child JVM started with the given JVM options (a small heap, say). */
+  public static Process mountInChild(String bucket, Path mountPoint, String options, Path log, List<String> jvmOptions)
+      throws Exception {
     assumeFuse();
     Files.createDirectories(mountPoint);
-    String java = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "mount", bucket, mountPoint.toString(), "-f", "-o", options)
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "mount", bucket, mountPoint.toString(), "-f", "-o", options));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     long deadline = System.currentTimeMillis() + 60_000;
     while (!isMounted(mountPoint)) {
       if (!p.isAlive() || System.currentTimeMillis() > deadline) {
