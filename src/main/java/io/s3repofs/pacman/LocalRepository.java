@@ -281,7 +281,12 @@ public final class LocalRepository {
             try {
                 pkg = reader.read(file);
             } catch (PackageException ex) {
-                problems.add(new VerifyProblem(who, ex.getMessage()));
+                // a changed file is reported as such, rather than only as unreadable
+                int before = problems.size();
+                checkDigests(file, e, problems);
+                if (problems.size() == before) {
+                    problems.add(new VerifyProblem(who, ex.getMessage()));
+                }
             }
         }
         if (pkg != null) {
@@ -318,6 +323,32 @@ public final class LocalRepository {
                 problems.add(new VerifyProblem(who, "file list in " + location.filesFile().getFileName()
                         + " differs from the package's"));
             }
+        }
+    }
+
+    /** Compares size and checksums of a file with the entry's, without parsing the file. */
+    private static void checkDigests(Path file, RepoEntry e, List<VerifyProblem> problems) {
+        String who = e.directoryName();
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+            java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[65536];
+            long size = 0;
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md5.update(buf, 0, n);
+                sha256.update(buf, 0, n);
+                size += n;
+            }
+            check(problems, who, "%CSIZE%", e.first("CSIZE"), Long.toString(size));
+            if (e.first("MD5SUM") != null) {
+                check(problems, who, "%MD5SUM%", e.first("MD5SUM"), java.util.HexFormat.of().formatHex(md5.digest()));
+            }
+            if (e.first("SHA256SUM") != null) {
+                check(problems, who, "%SHA256SUM%", e.first("SHA256SUM"), java.util.HexFormat.of().formatHex(sha256.digest()));
+            }
+        } catch (IOException | java.security.NoSuchAlgorithmException ex) {
+            problems.add(new VerifyProblem(who, "cannot read " + file + ": " + ex.getMessage()));
         }
     }
 
