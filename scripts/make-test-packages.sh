@@ -53,9 +53,11 @@ else
 	as_builder() { "$@"; }
 fi
 
-WORK="$OUTDIR/.build"
-rm -rf "$WORK" "$OUTDIR/packages.tsv" "$STAMP"
-mkdir -p "$WORK"
+# build under /tmp: the unprivileged builder may not be able to enter OUTDIR's parents
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/make-test-packages.XXXXXXXX")
+chmod 755 "$WORK"
+trap 'rm -rf "$WORK"' EXIT
+rm -f "$OUTDIR/packages.tsv" "$STAMP"
 
 cat > "$WORK/makepkg.conf" <<'EOF'
 source /etc/makepkg.conf
@@ -152,9 +154,8 @@ for job in "${jobs[@]}"; do
 	full="$ver-$rel"; [[ $epoch != - ]] && full="$epoch:$full"
 	src=("$WORK/$i-$name/out/"*.pkg.tar.$ext)
 	[[ -f ${src[0]} ]] || { echo "make-test-packages: no package built for $name" >&2; exit 1; }
-	mv -f "${src[0]}" "$OUTDIR/"
+	cp -f "${src[0]}" "$OUTDIR/"
 	printf '%s\t%s\t%s\t%s\n' "${src[0]##*/}" "$name" "$full" "$ext" >> "$OUTDIR/packages.tsv.tmp"
 done
 mv "$OUTDIR/packages.tsv.tmp" "$OUTDIR/packages.tsv"
-rm -rf "$WORK"
 echo "$WANT" > "$STAMP"
