@@ -45,6 +45,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class FileSystemCore implements AutoCloseable {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileSystemCore.class);
+
   public static final int O_ACCMODE = 3;
   public static final int O_RDONLY = 0;
   public static final int O_TRUNC = 01000;
@@ -694,7 +696,12 @@ public final class FileSystemCore implements AutoCloseable {
       node.channel = null;
     }
     if (node.dirty) {
-      journalNode(node);
+      try {
+        journalNode(node);
+      } catch (IOException e) {
+        // A full cache disk: the content is safe in its data file; only crash safety is lost.
+        LOG.warn("cannot journal /{} ({}); it is queued, but would not survive a crash", node.path, e.getMessage());
+      }
       queue.enqueue(node.upload);
     } else if (!node.uploading && !queue.isQueued(node.upload)) {
       forget(node);

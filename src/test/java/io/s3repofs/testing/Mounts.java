@@ -61,6 +61,11 @@ public final class Mounts {
       return exit.get(5, TimeUnit.MINUTES);
     }
 
+    /** Waits for a mount already unmounted (by fusermount -u elsewhere) to exit; returns its exit code. */
+    public int awaitExit() throws Exception {
+      return exit.get(5, TimeUnit.MINUTES);
+    }
+
     public String stderr() {
       return err.toString();
     }
