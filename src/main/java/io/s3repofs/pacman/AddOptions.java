@@ -16,31 +16,31 @@ import java.util.Objects;
  * @param lockWait how long to wait for the lock held by another process (zero: fail at once)
  */
 public record AddOptions(boolean onlyNew, boolean removeOld, boolean preventDowngrade,
-        boolean includeSigs, Duration lockWait) {
-    /** No option set, no waiting for the lock: repo-add's defaults (of pacman 6.1). */
-    public static final AddOptions DEFAULTS = new AddOptions(false, false, false, false, Duration.ZERO);
+    boolean includeSigs, Duration lockWait) {
+  /** No option set, no waiting for the lock: repo-add's defaults (of pacman 6.1). */
+  public static final AddOptions DEFAULTS = new AddOptions(false, false, false, false, Duration.ZERO);
 
-    public AddOptions {
-        Objects.requireNonNull(lockWait, "lockWait");
-    }
+  public AddOptions {
+    Objects.requireNonNull(lockWait, "lockWait");
+  }
 
-    public AddOptions withOnlyNew(boolean v) {
-        return new AddOptions(v, removeOld, preventDowngrade, includeSigs, lockWait);
-    }
+  public AddOptions withOnlyNew(boolean v) {
+    return new AddOptions(v, removeOld, preventDowngrade, includeSigs, lockWait);
+  }
 
-    public AddOptions withRemoveOld(boolean v) {
-        return new AddOptions(onlyNew, v, preventDowngrade, includeSigs, lockWait);
-    }
+  public AddOptions withRemoveOld(boolean v) {
+    return new AddOptions(onlyNew, v, preventDowngrade, includeSigs, lockWait);
+  }
 
-    public AddOptions withPreventDowngrade(boolean v) {
-        return new AddOptions(onlyNew, removeOld, v, includeSigs, lockWait);
-    }
+  public AddOptions withPreventDowngrade(boolean v) {
+    return new AddOptions(onlyNew, removeOld, v, includeSigs, lockWait);
+  }
 
-    public AddOptions withIncludeSigs(boolean v) {
-        return new AddOptions(onlyNew, removeOld, preventDowngrade, v, lockWait);
-    }
+  public AddOptions withIncludeSigs(boolean v) {
+    return new AddOptions(onlyNew, removeOld, preventDowngrade, v, lockWait);
+  }
 
-    public AddOptions withLockWait(Duration v) {
-        return new AddOptions(onlyNew, removeOld, preventDowngrade, includeSigs, v);
-    }
+  public AddOptions withLockWait(Duration v) {
+    return new AddOptions(onlyNew, removeOld, preventDowngrade, includeSigs, v);
+  }
 }

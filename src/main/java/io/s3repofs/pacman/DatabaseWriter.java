@@ -24,146 +24,146 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * A failure before the renames leaves the existing databases untouched.
  */
 public final class DatabaseWriter {
-    private DatabaseWriter() {}
+  private DatabaseWriter() {}
 
-    /**
+  /**
      * Writes one database archive to a stream (not closed).
      *
      * @param withFiles {@code true} for the files database ({@code desc} and {@code files} per
      *     entry), {@code false} for the package database ({@code desc} only)
      */
-    public static void writeArchive(RepoDatabase db, boolean withFiles, Compression compression,
-            OutputStream out) throws IOException {
-        OutputStream compressed = compression.compress(new NonClosing(out));
-        Date now = new Date();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(compressed)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            tar.setAddPaxHeadersForNonAsciiNames(true);
-            for (RepoEntry e : db.entries()) {
-                String dir = e.directoryName();
-                TarArchiveEntry d = new TarArchiveEntry(dir + "/", TarArchiveEntry.LF_DIR);
-                d.setMode(040755);
-                d.setModTime(now);
-                d.setUserName("root");
-                d.setGroupName("root");
-                tar.putArchiveEntry(d);
-                tar.closeArchiveEntry();
-                member(tar, dir + "/desc", e.desc(), now);
-                if (withFiles && e.files() != null) {
-                    member(tar, dir + "/files", e.filesText(), now);
-                }
-            }
-            tar.finish();
-        }
-    }
-
-    private static void member(TarArchiveOutputStream tar, String name, String text, Date now)
-            throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        TarArchiveEntry f = new TarArchiveEntry(name);
-        f.setMode(0100644);
-        f.setSize(bytes.length);
-        f.setModTime(now);
-        f.setUserName("root");
-        f.setGroupName("root");
-        tar.putArchiveEntry(f);
-        tar.write(bytes);
+  public static void writeArchive(RepoDatabase db, boolean withFiles, Compression compression,
+      OutputStream out) throws IOException {
+    OutputStream compressed = compression.compress(new NonClosing(out));
+    Date now = new Date();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(compressed)) {
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      tar.setAddPaxHeadersForNonAsciiNames(true);
+      for (RepoEntry e : db.entries()) {
+        String dir = e.directoryName();
+        TarArchiveEntry d = new TarArchiveEntry(dir + "/", TarArchiveEntry.LF_DIR);
+        d.setMode(040755);
+        d.setModTime(now);
+        d.setUserName("root");
+        d.setGroupName("root");
+        tar.putArchiveEntry(d);
         tar.closeArchiveEntry();
+        member(tar, dir + "/desc", e.desc(), now);
+        if (withFiles && e.files() != null) {
+          member(tar, dir + "/files", e.filesText(), now);
+        }
+      }
+      tar.finish();
     }
+  }
 
-    /**
+  private static void member(TarArchiveOutputStream tar, String name, String text, Date now)
+      throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    TarArchiveEntry f = new TarArchiveEntry(name);
+    f.setMode(0100644);
+    f.setSize(bytes.length);
+    f.setModTime(now);
+    f.setUserName("root");
+    f.setGroupName("root");
+    tar.putArchiveEntry(f);
+    tar.write(bytes);
+    tar.closeArchiveEntry();
+  }
+
+  /**
      * Writes both databases of a repository and rotates them into place.
      *
      * @param listener told about each step and about warnings
      */
-    public static void write(RepoDatabase db, RepoLocation location, RepoListener listener)
-            throws IOException {
-        List<Path[]> written = new ArrayList<>();
-        try {
-            for (boolean withFiles : new boolean[] {false, true}) {
-                Path target = withFiles ? location.filesFile() : location.dbFile();
-                Path temp = target.resolveSibling(".tmp." + target.getFileName());
-                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 65536)) {
-                    writeArchive(db, withFiles, location.compression(), out);
-                }
-                written.add(new Path[] {temp, target});
-            }
-        } catch (IOException | RuntimeException e) {
-            for (Path[] w : written) {
-                Files.deleteIfExists(w[0]);
-            }
-            Files.deleteIfExists(location.dbFile().resolveSibling(".tmp." + location.filesFile().getFileName()));
-            throw new RepoException("cannot write the database in " + location.directory() + ": "
-                    + e.getMessage(), e);
+  public static void write(RepoDatabase db, RepoLocation location, RepoListener listener)
+      throws IOException {
+    List<Path[]> written = new ArrayList<>();
+    try {
+      for (boolean withFiles : new boolean[] {false, true}) {
+        Path target = withFiles ? location.filesFile() : location.dbFile();
+        Path temp = target.resolveSibling(".tmp." + target.getFileName());
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 65536)) {
+          writeArchive(db, withFiles, location.compression(), out);
         }
-        for (Path[] w : written) {
-            rotate(w[0], w[1], listener);
-        }
-        link(location.dbFile(), location.dbLink());
-        link(location.filesFile(), location.filesLink());
+        written.add(new Path[] {temp, target});
+      }
+    } catch (IOException | RuntimeException e) {
+      for (Path[] w : written) {
+        Files.deleteIfExists(w[0]);
+      }
+      Files.deleteIfExists(location.dbFile().resolveSibling(".tmp." + location.filesFile().getFileName()));
+      throw new RepoException("cannot write the database in " + location.directory() + ": "
+          + e.getMessage(), e);
+    }
+    for (Path[] w : written) {
+      rotate(w[0], w[1], listener);
+    }
+    link(location.dbFile(), location.dbLink());
+    link(location.filesFile(), location.filesLink());
+  }
+
+  private static void rotate(Path temp, Path target, RepoListener listener) throws IOException {
+    Path old = target.resolveSibling(target.getFileName() + ".old");
+    Path sig = target.resolveSibling(target.getFileName() + ".sig");
+    Path oldSig = target.resolveSibling(target.getFileName() + ".old.sig");
+    if (Files.exists(target)) {
+      Files.deleteIfExists(old);
+      try {
+        Files.createLink(old, target);
+      } catch (IOException | UnsupportedOperationException e) {
+        Files.move(target, old, StandardCopyOption.REPLACE_EXISTING);
+      }
+      if (Files.exists(sig)) {
+        // the signature is for the previous content; keep it with the backup
+        Files.move(sig, oldSig, StandardCopyOption.REPLACE_EXISTING);
+        listener.warn("the signature " + sig.getFileName() + " no longer matches and was moved to "
+            + oldSig.getFileName() + " (signing is not supported yet: use repo-add -s)");
+      } else {
+        Files.deleteIfExists(oldSig);
+      }
+    }
+    try {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** Makes {@code link} name {@code target}: a relative symlink, else a hard link, else a copy. */
+  static void link(Path target, Path link) throws IOException {
+    Files.deleteIfExists(link);
+    Files.deleteIfExists(link.resolveSibling(link.getFileName() + ".sig"));
+    try {
+      Files.createSymbolicLink(link, target.getFileName());
+      return;
+    } catch (UnsupportedOperationException | FileSystemException e) {
+      // no symlinks here (e.g. some FUSE filesystems)
+    }
+    try {
+      Files.createLink(link, target);
+      return;
+    } catch (UnsupportedOperationException | FileSystemException e) {
+      // no hard links either
+    }
+    Files.copy(target, link, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Keeps the compressor's close() from closing the caller's stream. */
+  private static final class NonClosing extends java.io.FilterOutputStream {
+    NonClosing(OutputStream out) {
+      super(out);
     }
 
-    private static void rotate(Path temp, Path target, RepoListener listener) throws IOException {
-        Path old = target.resolveSibling(target.getFileName() + ".old");
-        Path sig = target.resolveSibling(target.getFileName() + ".sig");
-        Path oldSig = target.resolveSibling(target.getFileName() + ".old.sig");
-        if (Files.exists(target)) {
-            Files.deleteIfExists(old);
-            try {
-                Files.createLink(old, target);
-            } catch (IOException | UnsupportedOperationException e) {
-                Files.move(target, old, StandardCopyOption.REPLACE_EXISTING);
-            }
-            if (Files.exists(sig)) {
-                // the signature is for the previous content; keep it with the backup
-                Files.move(sig, oldSig, StandardCopyOption.REPLACE_EXISTING);
-                listener.warn("the signature " + sig.getFileName() + " no longer matches and was moved to "
-                        + oldSig.getFileName() + " (signing is not supported yet: use repo-add -s)");
-            } else {
-                Files.deleteIfExists(oldSig);
-            }
-        }
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
     }
 
-    /** Makes {@code link} name {@code target}: a relative symlink, else a hard link, else a copy. */
-    static void link(Path target, Path link) throws IOException {
-        Files.deleteIfExists(link);
-        Files.deleteIfExists(link.resolveSibling(link.getFileName() + ".sig"));
-        try {
-            Files.createSymbolicLink(link, target.getFileName());
-            return;
-        } catch (UnsupportedOperationException | FileSystemException e) {
-            // no symlinks here (e.g. some FUSE filesystems)
-        }
-        try {
-            Files.createLink(link, target);
-            return;
-        } catch (UnsupportedOperationException | FileSystemException e) {
-            // no hard links either
-        }
-        Files.copy(target, link, StandardCopyOption.REPLACE_EXISTING);
+    @Override
+    public void close() throws IOException {
+      out.flush();
     }
-
-    /** Keeps the compressor's close() from closing the caller's stream. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
-        }
-    }
+  }
 }

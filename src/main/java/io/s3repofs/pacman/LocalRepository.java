@@ -33,197 +33,197 @@ import java.util.Optional;
  * </ul>
  */
 public final class LocalRepository {
-    /** repo-add's limit for a detached signature. */
-    static final int MAX_SIGNATURE_BYTES = 16384;
+  /** repo-add's limit for a detached signature. */
+  static final int MAX_SIGNATURE_BYTES = 16384;
 
-    private final RepoLocation location;
-    private final PackageReader reader;
-    private final RepoListener listener;
+  private final RepoLocation location;
+  private final PackageReader reader;
+  private final RepoListener listener;
 
-    public LocalRepository(RepoLocation location, RepoListener listener) {
-        this(location, new PackageReader(), listener);
-    }
+  public LocalRepository(RepoLocation location, RepoListener listener) {
+    this(location, new PackageReader(), listener);
+  }
 
-    public LocalRepository(RepoLocation location, PackageReader reader, RepoListener listener) {
-        this.location = location;
-        this.reader = reader;
-        this.listener = listener;
-    }
+  public LocalRepository(RepoLocation location, PackageReader reader, RepoListener listener) {
+    this.location = location;
+    this.reader = reader;
+    this.listener = listener;
+  }
 
-    public RepoLocation location() {
-        return location;
-    }
+  public RepoLocation location() {
+    return location;
+  }
 
-    /** What {@link #add} did. */
-    public record AddResult(List<RepoEntry> added, List<String> skipped, List<Path> deletedFiles,
-            boolean written) {}
+  /** What {@link #add} did. */
+  public record AddResult(List<RepoEntry> added, List<String> skipped, List<Path> deletedFiles,
+      boolean written) {}
 
-    /** What {@link #remove} did. */
-    public record RemoveResult(List<RepoEntry> removed) {}
+  /** What {@link #remove} did. */
+  public record RemoveResult(List<RepoEntry> removed) {}
 
-    /**
+  /**
      * Adds packages to the database (creating it if needed), like {@code repo-add}.
      *
      * @throws RepoException if a package is missing or broken, the lock is held, or the database
      *     is not a proper one; the database is unchanged then
      */
-    public AddResult add(List<Path> packages, AddOptions options) throws IOException {
-        if (packages.isEmpty()) {
-            throw new RepoException("no package given");
-        }
-        checkDirectory();
-        // 1. read and check every package before touching anything
-        List<PackageFile> read = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
-        Map<Path, String> signatures = new LinkedHashMap<>();
-        for (Path p : packages) {
-            listener.info("Reading package '" + p + "'");
-            try {
-                PackageFile pkg = reader.read(p);
-                if (options.includeSigs()) {
-                    String sig = signature(pkg);
-                    if (sig != null) {
-                        signatures.put(pkg.path(), sig);
-                    }
-                }
-                read.add(pkg);
-            } catch (PackageException e) {
-                errors.add(e.getMessage());
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new RepoException(String.join("; ", errors)
-                    + " (no packages added, the database is unchanged)");
-        }
-        // 2. several versions of one name in this run: keep the newest
-        Map<String, PackageFile> newest = new LinkedHashMap<>();
-        List<String> skipped = new ArrayList<>();
-        for (PackageFile pkg : read) {
-            PackageFile other = newest.get(pkg.info().name());
-            if (other == null || Vercmp.compare(pkg.info().version(), other.info().version()) >= 0) {
-                if (other != null) {
-                    skipped.add(other.fileName());
-                    listener.warn("skipping '" + other.fileName() + "': '" + pkg.fileName()
-                            + "' is a newer version of the same package");
-                }
-                newest.remove(pkg.info().name());
-                newest.put(pkg.info().name(), pkg);
-            } else {
-                skipped.add(pkg.fileName());
-                listener.warn("skipping '" + pkg.fileName() + "': '" + other.fileName()
-                        + "' is a newer version of the same package");
-            }
-        }
-        // 3. under the lock: merge into the current database and write it
-        try (RepoLock lock = RepoLock.acquire(location.lockFile(), options.lockWait())) {
-            RepoDatabase db = DatabaseReader.load(location);
-            boolean existed = Files.exists(location.dbFile()) && Files.exists(location.filesFile());
-            List<RepoEntry> added = new ArrayList<>();
-            List<Path> toDelete = new ArrayList<>();
-            for (PackageFile pkg : newest.values()) {
-                PackageInfo info = pkg.info();
-                Optional<RepoEntry> current = db.get(info.name());
-                listener.info("Adding package '" + pkg.path() + "'");
-                if (current.isPresent() && current.get().version().equals(info.version())) {
-                    listener.warn("An entry for '" + info.entryName() + "' already existed");
-                    if (options.onlyNew()) {
-                        skipped.add(pkg.fileName());
-                        continue;
-                    }
-                } else if (current.isPresent()) {
-                    if (Vercmp.compare(current.get().version(), info.version()) > 0) {
-                        listener.warn("A newer version for '" + info.name()
-                                + "' is already present in database (" + current.get().version() + ")");
-                        if (options.preventDowngrade()) {
-                            skipped.add(pkg.fileName());
-                            continue;
-                        }
-                    }
-                    if (options.removeOld() && current.get().fileName() != null) {
-                        Path old = location.directory().resolve(current.get().fileName()).normalize();
-                        if (old.getParent() != null && old.getParent().equals(location.directory())
-                                && !isSameFile(old, pkg.path())) {
-                            toDelete.add(old);
-                        }
-                    }
-                }
-                RepoEntry entry = RepoEntry.of(pkg, signatures.get(pkg.path()));
-                if (!current.isPresent() || !current.get().equals(entry)) {
-                    db.put(entry);
-                    added.add(entry);
-                }
-            }
-            boolean write = !added.isEmpty() || !existed;
-            if (write) {
-                listener.info("Creating updated database file '" + location.dbFile() + "'");
-                DatabaseWriter.write(db, location, listener);
-            } else {
-                listener.info("Database unchanged: '" + location.dbFile() + "'");
-            }
-            List<Path> deleted = new ArrayList<>();
-            for (Path old : toDelete) {
-                listener.info("Removing old package file '" + old.getFileName() + "'");
-                for (Path f : List.of(old, old.resolveSibling(old.getFileName() + ".sig"))) {
-                    if (Files.deleteIfExists(f)) {
-                        deleted.add(f);
-                    }
-                }
-            }
-            return new AddResult(List.copyOf(added), List.copyOf(skipped), List.copyOf(deleted), write);
-        }
+  public AddResult add(List<Path> packages, AddOptions options) throws IOException {
+    if (packages.isEmpty()) {
+      throw new RepoException("no package given");
     }
+    checkDirectory();
+    // 1. read and check every package before touching anything
+    List<PackageFile> read = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    Map<Path, String> signatures = new LinkedHashMap<>();
+    for (Path p : packages) {
+      listener.info("Reading package '" + p + "'");
+      try {
+        PackageFile pkg = reader.read(p);
+        if (options.includeSigs()) {
+          String sig = signature(pkg);
+          if (sig != null) {
+            signatures.put(pkg.path(), sig);
+          }
+        }
+        read.add(pkg);
+      } catch (PackageException e) {
+        errors.add(e.getMessage());
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new RepoException(String.join("; ", errors)
+          + " (no packages added, the database is unchanged)");
+    }
+    // 2. several versions of one name in this run: keep the newest
+    Map<String, PackageFile> newest = new LinkedHashMap<>();
+    List<String> skipped = new ArrayList<>();
+    for (PackageFile pkg : read) {
+      PackageFile other = newest.get(pkg.info().name());
+      if (other == null || Vercmp.compare(pkg.info().version(), other.info().version()) >= 0) {
+        if (other != null) {
+          skipped.add(other.fileName());
+          listener.warn("skipping '" + other.fileName() + "': '" + pkg.fileName()
+              + "' is a newer version of the same package");
+        }
+        newest.remove(pkg.info().name());
+        newest.put(pkg.info().name(), pkg);
+      } else {
+        skipped.add(pkg.fileName());
+        listener.warn("skipping '" + pkg.fileName() + "': '" + other.fileName()
+            + "' is a newer version of the same package");
+      }
+    }
+    // 3. under the lock: merge into the current database and write it
+    try (RepoLock lock = RepoLock.acquire(location.lockFile(), options.lockWait())) {
+      RepoDatabase db = DatabaseReader.load(location);
+      boolean existed = Files.exists(location.dbFile()) && Files.exists(location.filesFile());
+      List<RepoEntry> added = new ArrayList<>();
+      List<Path> toDelete = new ArrayList<>();
+      for (PackageFile pkg : newest.values()) {
+        PackageInfo info = pkg.info();
+        Optional<RepoEntry> current = db.get(info.name());
+        listener.info("Adding package '" + pkg.path() + "'");
+        if (current.isPresent() && current.get().version().equals(info.version())) {
+          listener.warn("An entry for '" + info.entryName() + "' already existed");
+          if (options.onlyNew()) {
+            skipped.add(pkg.fileName());
+            continue;
+          }
+        } else if (current.isPresent()) {
+          if (Vercmp.compare(current.get().version(), info.version()) > 0) {
+            listener.warn("A newer version for '" + info.name()
+                + "' is already present in database (" + current.get().version() + ")");
+            if (options.preventDowngrade()) {
+              skipped.add(pkg.fileName());
+              continue;
+            }
+          }
+          if (options.removeOld() && current.get().fileName() != null) {
+            Path old = location.directory().resolve(current.get().fileName()).normalize();
+            if (old.getParent() != null && old.getParent().equals(location.directory())
+                && !isSameFile(old, pkg.path())) {
+              toDelete.add(old);
+            }
+          }
+        }
+        RepoEntry entry = RepoEntry.of(pkg, signatures.get(pkg.path()));
+        if (!current.isPresent() || !current.get().equals(entry)) {
+          db.put(entry);
+          added.add(entry);
+        }
+      }
+      boolean write = !added.isEmpty() || !existed;
+      if (write) {
+        listener.info("Creating updated database file '" + location.dbFile() + "'");
+        DatabaseWriter.write(db, location, listener);
+      } else {
+        listener.info("Database unchanged: '" + location.dbFile() + "'");
+      }
+      List<Path> deleted = new ArrayList<>();
+      for (Path old : toDelete) {
+        listener.info("Removing old package file '" + old.getFileName() + "'");
+        for (Path f : List.of(old, old.resolveSibling(old.getFileName() + ".sig"))) {
+          if (Files.deleteIfExists(f)) {
+            deleted.add(f);
+          }
+        }
+      }
+      return new AddResult(List.copyOf(added), List.copyOf(skipped), List.copyOf(deleted), write);
+    }
+  }
 
-    /**
+  /**
      * Removes the entries of the named packages, like {@code repo-remove}.
      *
      * @throws RepoException if the database does not exist, a name is not in it (then nothing is
      *     removed), or the lock is held
      */
-    public RemoveResult remove(List<String> names, Duration lockWait) throws IOException {
-        if (names.isEmpty()) {
-            throw new RepoException("no package name given");
-        }
-        checkDirectory();
-        try (RepoLock lock = RepoLock.acquire(location.lockFile(), lockWait)) {
-            if (!Files.exists(location.dbFile())) {
-                throw new RepoException("repository file '" + location.dbFile() + "' was not found");
-            }
-            RepoDatabase db = DatabaseReader.load(location);
-            List<RepoEntry> removed = new ArrayList<>();
-            List<String> missing = new ArrayList<>();
-            for (String name : names) {
-                listener.info("Searching for package '" + name + "'");
-                Optional<RepoEntry> gone = db.remove(name);
-                if (gone.isPresent()) {
-                    listener.info("Removing existing entry '" + gone.get().directoryName() + "'");
-                    removed.add(gone.get());
-                } else {
-                    missing.add(name);
-                }
-            }
-            if (!missing.isEmpty()) {
-                throw new RepoException("package matching '" + String.join("', '", missing)
-                        + "' not found in " + location.dbFile() + " (the database is unchanged)");
-            }
-            listener.info("Creating updated database file '" + location.dbFile() + "'");
-            DatabaseWriter.write(db, location, listener);
-            return new RemoveResult(List.copyOf(removed));
-        }
+  public RemoveResult remove(List<String> names, Duration lockWait) throws IOException {
+    if (names.isEmpty()) {
+      throw new RepoException("no package name given");
     }
+    checkDirectory();
+    try (RepoLock lock = RepoLock.acquire(location.lockFile(), lockWait)) {
+      if (!Files.exists(location.dbFile())) {
+        throw new RepoException("repository file '" + location.dbFile() + "' was not found");
+      }
+      RepoDatabase db = DatabaseReader.load(location);
+      List<RepoEntry> removed = new ArrayList<>();
+      List<String> missing = new ArrayList<>();
+      for (String name : names) {
+        listener.info("Searching for package '" + name + "'");
+        Optional<RepoEntry> gone = db.remove(name);
+        if (gone.isPresent()) {
+          listener.info("Removing existing entry '" + gone.get().directoryName() + "'");
+          removed.add(gone.get());
+        } else {
+          missing.add(name);
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new RepoException("package matching '" + String.join("', '", missing)
+            + "' not found in " + location.dbFile() + " (the database is unchanged)");
+      }
+      listener.info("Creating updated database file '" + location.dbFile() + "'");
+      DatabaseWriter.write(db, location, listener);
+      return new RemoveResult(List.copyOf(removed));
+    }
+  }
 
-    /**
+  /**
      * Reads the database (and file lists from the files database).
      *
      * @throws RepoException if it does not exist or is not a proper database
      */
-    public RepoDatabase read() throws IOException {
-        if (!Files.exists(location.dbFile())) {
-            throw new RepoException("repository file '" + location.dbFile() + "' was not found");
-        }
-        return DatabaseReader.load(location);
+  public RepoDatabase read() throws IOException {
+    if (!Files.exists(location.dbFile())) {
+      throw new RepoException("repository file '" + location.dbFile() + "' was not found");
     }
+    return DatabaseReader.load(location);
+  }
 
-    /**
+  /**
      * Checks that the repository is consistent: each entry's package file is next to the
      * database, its size, MD5 and SHA-256 match, its {@code .PKGINFO} names the same package and
      * version, its {@code .sig} is there and matches where %PGPSIG% is set; the files database
@@ -233,169 +233,169 @@ public final class LocalRepository {
      * @return the problems found, empty if none
      * @throws RepoException if the database itself is missing or unreadable
      */
-    public List<VerifyProblem> verify() throws IOException {
-        RepoDatabase db = read();
-        List<VerifyProblem> problems = new ArrayList<>();
-        RepoDatabase filesDb = null;
-        if (!Files.exists(location.filesFile())) {
-            problems.add(new VerifyProblem(location.filesFile().getFileName().toString(), "missing"));
-        } else {
-            filesDb = DatabaseReader.read(location.filesFile());
-        }
-        for (Path[] link : List.of(new Path[] {location.dbLink(), location.dbFile()},
-                new Path[] {location.filesLink(), location.filesFile()})) {
-            if (!Files.exists(link[0])) {
-                problems.add(new VerifyProblem(link[0].getFileName().toString(), "missing (pacman downloads this name)"));
-            } else if (Files.exists(link[1]) && Files.mismatch(link[0], link[1]) != -1) {
-                problems.add(new VerifyProblem(link[0].getFileName().toString(), "differs from "
-                        + link[1].getFileName()));
-            }
-        }
-        for (RepoEntry e : db.entries()) {
-            listener.info("Checking '" + e.directoryName() + "'");
-            verifyEntry(e, filesDb, problems);
-        }
-        if (filesDb != null) {
-            for (RepoEntry f : filesDb.entries()) {
-                if (db.get(f.name()).isEmpty()) {
-                    problems.add(new VerifyProblem(f.directoryName(), "in "
-                            + location.filesFile().getFileName() + " but not in " + location.dbFile().getFileName()));
-                }
-            }
-        }
-        return problems;
+  public List<VerifyProblem> verify() throws IOException {
+    RepoDatabase db = read();
+    List<VerifyProblem> problems = new ArrayList<>();
+    RepoDatabase filesDb = null;
+    if (!Files.exists(location.filesFile())) {
+      problems.add(new VerifyProblem(location.filesFile().getFileName().toString(), "missing"));
+    } else {
+      filesDb = DatabaseReader.read(location.filesFile());
     }
+    for (Path[] link : List.of(new Path[] {location.dbLink(), location.dbFile()},
+        new Path[] {location.filesLink(), location.filesFile()})) {
+      if (!Files.exists(link[0])) {
+        problems.add(new VerifyProblem(link[0].getFileName().toString(), "missing (pacman downloads this name)"));
+      } else if (Files.exists(link[1]) && Files.mismatch(link[0], link[1]) != -1) {
+        problems.add(new VerifyProblem(link[0].getFileName().toString(), "differs from "
+            + link[1].getFileName()));
+      }
+    }
+    for (RepoEntry e : db.entries()) {
+      listener.info("Checking '" + e.directoryName() + "'");
+      verifyEntry(e, filesDb, problems);
+    }
+    if (filesDb != null) {
+      for (RepoEntry f : filesDb.entries()) {
+        if (db.get(f.name()).isEmpty()) {
+          problems.add(new VerifyProblem(f.directoryName(), "in "
+              + location.filesFile().getFileName() + " but not in " + location.dbFile().getFileName()));
+        }
+      }
+    }
+    return problems;
+  }
 
-    private void verifyEntry(RepoEntry e, RepoDatabase filesDb, List<VerifyProblem> problems) {
-        String who = e.directoryName();
-        String fileName = e.fileName();
-        if (fileName == null || fileName.contains("/") || fileName.equals("..")) {
-            problems.add(new VerifyProblem(who, "invalid %FILENAME% '" + fileName + "'"));
-            return;
-        }
-        Path file = location.directory().resolve(fileName);
-        PackageFile pkg = null;
-        if (!Files.exists(file)) {
-            problems.add(new VerifyProblem(who, "package file " + fileName + " is missing"));
-        } else {
-            try {
-                pkg = reader.read(file);
-            } catch (PackageException ex) {
-                // a changed file is reported as such, rather than only as unreadable
-                int before = problems.size();
-                checkDigests(file, e, problems);
-                if (problems.size() == before) {
-                    problems.add(new VerifyProblem(who, ex.getMessage()));
-                }
-            }
-        }
-        if (pkg != null) {
-            check(problems, who, "%CSIZE%", e.first("CSIZE"), Long.toString(pkg.compressedSize()));
-            if (e.first("MD5SUM") != null) {
-                check(problems, who, "%MD5SUM%", e.first("MD5SUM"), pkg.md5());
-            }
-            if (e.first("SHA256SUM") != null) {
-                check(problems, who, "%SHA256SUM%", e.first("SHA256SUM"), pkg.sha256());
-            } else if (e.first("MD5SUM") == null) {
-                problems.add(new VerifyProblem(who, "no checksum in the database"));
-            }
-            check(problems, who, "package name", e.name(), pkg.info().name());
-            check(problems, who, "package version", e.version(), pkg.info().version());
-        }
-        String pgpsig = e.first("PGPSIG");
-        if (pgpsig != null) {
-            Path sig = location.directory().resolve(fileName + ".sig");
-            try {
-                if (!Files.exists(sig)) {
-                    problems.add(new VerifyProblem(who, "%PGPSIG% is set but " + sig.getFileName() + " is missing"));
-                } else if (!Base64.getEncoder().encodeToString(Files.readAllBytes(sig)).equals(pgpsig)) {
-                    problems.add(new VerifyProblem(who, sig.getFileName() + " differs from %PGPSIG%"));
-                }
-            } catch (IOException ex) {
-                problems.add(new VerifyProblem(who, "cannot read " + sig.getFileName() + ": " + ex.getMessage()));
-            }
-        }
-        if (filesDb != null) {
-            Optional<RepoEntry> f = filesDb.get(e.name());
-            if (f.isEmpty() || !f.get().version().equals(e.version())) {
-                problems.add(new VerifyProblem(who, "missing from " + location.filesFile().getFileName()));
-            } else if (pkg != null && f.get().files() != null && !f.get().files().equals(pkg.files())) {
-                problems.add(new VerifyProblem(who, "file list in " + location.filesFile().getFileName()
-                        + " differs from the package's"));
-            }
-        }
+  private void verifyEntry(RepoEntry e, RepoDatabase filesDb, List<VerifyProblem> problems) {
+    String who = e.directoryName();
+    String fileName = e.fileName();
+    if (fileName == null || fileName.contains("/") || fileName.equals("..")) {
+      problems.add(new VerifyProblem(who, "invalid %FILENAME% '" + fileName + "'"));
+      return;
     }
+    Path file = location.directory().resolve(fileName);
+    PackageFile pkg = null;
+    if (!Files.exists(file)) {
+      problems.add(new VerifyProblem(who, "package file " + fileName + " is missing"));
+    } else {
+      try {
+        pkg = reader.read(file);
+      } catch (PackageException ex) {
+        // a changed file is reported as such, rather than only as unreadable
+        int before = problems.size();
+        checkDigests(file, e, problems);
+        if (problems.size() == before) {
+          problems.add(new VerifyProblem(who, ex.getMessage()));
+        }
+      }
+    }
+    if (pkg != null) {
+      check(problems, who, "%CSIZE%", e.first("CSIZE"), Long.toString(pkg.compressedSize()));
+      if (e.first("MD5SUM") != null) {
+        check(problems, who, "%MD5SUM%", e.first("MD5SUM"), pkg.md5());
+      }
+      if (e.first("SHA256SUM") != null) {
+        check(problems, who, "%SHA256SUM%", e.first("SHA256SUM"), pkg.sha256());
+      } else if (e.first("MD5SUM") == null) {
+        problems.add(new VerifyProblem(who, "no checksum in the database"));
+      }
+      check(problems, who, "package name", e.name(), pkg.info().name());
+      check(problems, who, "package version", e.version(), pkg.info().version());
+    }
+    String pgpsig = e.first("PGPSIG");
+    if (pgpsig != null) {
+      Path sig = location.directory().resolve(fileName + ".sig");
+      try {
+        if (!Files.exists(sig)) {
+          problems.add(new VerifyProblem(who, "%PGPSIG% is set but " + sig.getFileName() + " is missing"));
+        } else if (!Base64.getEncoder().encodeToString(Files.readAllBytes(sig)).equals(pgpsig)) {
+          problems.add(new VerifyProblem(who, sig.getFileName() + " differs from %PGPSIG%"));
+        }
+      } catch (IOException ex) {
+        problems.add(new VerifyProblem(who, "cannot read " + sig.getFileName() + ": " + ex.getMessage()));
+      }
+    }
+    if (filesDb != null) {
+      Optional<RepoEntry> f = filesDb.get(e.name());
+      if (f.isEmpty() || !f.get().version().equals(e.version())) {
+        problems.add(new VerifyProblem(who, "missing from " + location.filesFile().getFileName()));
+      } else if (pkg != null && f.get().files() != null && !f.get().files().equals(pkg.files())) {
+        problems.add(new VerifyProblem(who, "file list in " + location.filesFile().getFileName()
+            + " differs from the package's"));
+      }
+    }
+  }
 
-    /** Compares size and checksums of a file with the entry's, without parsing the file. */
-    private static void checkDigests(Path file, RepoEntry e, List<VerifyProblem> problems) {
-        String who = e.directoryName();
-        try (java.io.InputStream in = Files.newInputStream(file)) {
-            java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
-            java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[65536];
-            long size = 0;
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md5.update(buf, 0, n);
-                sha256.update(buf, 0, n);
-                size += n;
-            }
-            check(problems, who, "%CSIZE%", e.first("CSIZE"), Long.toString(size));
-            if (e.first("MD5SUM") != null) {
-                check(problems, who, "%MD5SUM%", e.first("MD5SUM"), java.util.HexFormat.of().formatHex(md5.digest()));
-            }
-            if (e.first("SHA256SUM") != null) {
-                check(problems, who, "%SHA256SUM%", e.first("SHA256SUM"), java.util.HexFormat.of().formatHex(sha256.digest()));
-            }
-        } catch (IOException | java.security.NoSuchAlgorithmException ex) {
-            problems.add(new VerifyProblem(who, "cannot read " + file + ": " + ex.getMessage()));
-        }
+  /** Compares size and checksums of a file with the entry's, without parsing the file. */
+  private static void checkDigests(Path file, RepoEntry e, List<VerifyProblem> problems) {
+    String who = e.directoryName();
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+      java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[65536];
+      long size = 0;
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md5.update(buf, 0, n);
+        sha256.update(buf, 0, n);
+        size += n;
+      }
+      check(problems, who, "%CSIZE%", e.first("CSIZE"), Long.toString(size));
+      if (e.first("MD5SUM") != null) {
+        check(problems, who, "%MD5SUM%", e.first("MD5SUM"), java.util.HexFormat.of().formatHex(md5.digest()));
+      }
+      if (e.first("SHA256SUM") != null) {
+        check(problems, who, "%SHA256SUM%", e.first("SHA256SUM"), java.util.HexFormat.of().formatHex(sha256.digest()));
+      }
+    } catch (IOException | java.security.NoSuchAlgorithmException ex) {
+      problems.add(new VerifyProblem(who, "cannot read " + file + ": " + ex.getMessage()));
     }
+  }
 
-    private static void check(List<VerifyProblem> problems, String who, String what, String db, String actual) {
-        if (!actual.equals(db)) {
-            problems.add(new VerifyProblem(who, what + " is " + db + " in the database but "
-                    + actual + " in the package file"));
-        }
+  private static void check(List<VerifyProblem> problems, String who, String what, String db, String actual) {
+    if (!actual.equals(db)) {
+      problems.add(new VerifyProblem(who, what + " is " + db + " in the database but "
+          + actual + " in the package file"));
     }
+  }
 
-    /** Base64 of the package's detached signature, as repo-add computes %PGPSIG%, or null. */
-    private static String signature(PackageFile pkg) throws PackageException {
-        Path sig = pkg.signaturePath();
-        if (!Files.isRegularFile(sig)) {
-            return null;
-        }
-        try {
-            long size = Files.size(sig);
-            if (size > MAX_SIGNATURE_BYTES) {
-                throw new PackageException(sig, "invalid package signature file (" + size
-                        + " bytes, more than " + MAX_SIGNATURE_BYTES + ")");
-            }
-            byte[] bytes = Files.readAllBytes(sig);
-            if (new String(bytes, StandardCharsets.ISO_8859_1).contains("BEGIN PGP SIGNATURE")) {
-                throw new PackageException(sig, "cannot use armored signatures for packages"
-                        + " (make a binary one: gpg --detach-sign --no-armor)");
-            }
-            return Base64.getEncoder().encodeToString(bytes);
-        } catch (IOException e) {
-            if (e instanceof PackageException pe) {
-                throw pe;
-            }
-            throw new PackageException(sig, "cannot read the signature: " + e.getMessage(), e);
-        }
+  /** Base64 of the package's detached signature, as repo-add computes %PGPSIG%, or null. */
+  private static String signature(PackageFile pkg) throws PackageException {
+    Path sig = pkg.signaturePath();
+    if (!Files.isRegularFile(sig)) {
+      return null;
     }
+    try {
+      long size = Files.size(sig);
+      if (size > MAX_SIGNATURE_BYTES) {
+        throw new PackageException(sig, "invalid package signature file (" + size
+            + " bytes, more than " + MAX_SIGNATURE_BYTES + ")");
+      }
+      byte[] bytes = Files.readAllBytes(sig);
+      if (new String(bytes, StandardCharsets.ISO_8859_1).contains("BEGIN PGP SIGNATURE")) {
+        throw new PackageException(sig, "cannot use armored signatures for packages"
+            + " (make a binary one: gpg --detach-sign --no-armor)");
+      }
+      return Base64.getEncoder().encodeToString(bytes);
+    } catch (IOException e) {
+      if (e instanceof PackageException pe) {
+        throw pe;
+      }
+      throw new PackageException(sig, "cannot read the signature: " + e.getMessage(), e);
+    }
+  }
 
-    private void checkDirectory() throws RepoException {
-        if (!Files.isDirectory(location.directory())) {
-            throw new RepoException(location.directory() + " does not exist or is not a directory");
-        }
+  private void checkDirectory() throws RepoException {
+    if (!Files.isDirectory(location.directory())) {
+      throw new RepoException(location.directory() + " does not exist or is not a directory");
     }
+  }
 
-    private static boolean isSameFile(Path a, Path b) {
-        try {
-            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
-        } catch (IOException e) {
-            return true; // when in doubt, do not delete
-        }
+  private static boolean isSameFile(Path a, Path b) {
+    try {
+      return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+    } catch (IOException e) {
+      return true; // when in doubt, do not delete
     }
+  }
 }

@@ -8,21 +8,21 @@ import java.nio.file.Path;
  * {@code FILE: problem}.
  */
 public class PackageException extends RepoException {
-    private static final long serialVersionUID = 1L;
-    private final transient Path file;
+  private static final long serialVersionUID = 1L;
+  private final transient Path file;
 
-    public PackageException(Path file, String problem) {
-        super(file + ": " + problem);
-        this.file = file;
-    }
+  public PackageException(Path file, String problem) {
+    super(file + ": " + problem);
+    this.file = file;
+  }
 
-    public PackageException(Path file, String problem, Throwable cause) {
-        super(file + ": " + problem, cause);
-        this.file = file;
-    }
+  public PackageException(Path file, String problem, Throwable cause) {
+    super(file + ": " + problem, cause);
+    this.file = file;
+  }
 
-    /** The package file the problem is about. */
-    public Path file() {
-        return file;
-    }
+  /** The package file the problem is about. */
+  public Path file() {
+    return file;
+  }
 }

@@ -16,18 +16,18 @@ import java.util.List;
  *     starting with '.', directories with a trailing '/', sorted bytewise, without duplicates
  */
 public record PackageFile(Path path, PackageInfo info, Compression compression,
-        long compressedSize, String md5, String sha256, List<String> files) {
-    public PackageFile {
-        files = List.copyOf(files);
-    }
+    long compressedSize, String md5, String sha256, List<String> files) {
+  public PackageFile {
+    files = List.copyOf(files);
+  }
 
-    /** The file's name, which the database records as %FILENAME%. */
-    public String fileName() {
-        return path.getFileName().toString();
-    }
+  /** The file's name, which the database records as %FILENAME%. */
+  public String fileName() {
+    return path.getFileName().toString();
+  }
 
-    /** The detached signature's path: the package's path plus {@code .sig}. */
-    public Path signaturePath() {
-        return path.resolveSibling(fileName() + ".sig");
-    }
+  /** The detached signature's path: the package's path plus {@code .sig}. */
+  public Path signaturePath() {
+    return path.resolveSibling(fileName() + ".sig");
+  }
 }

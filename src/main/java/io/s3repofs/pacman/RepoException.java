@@ -8,18 +8,18 @@ import java.io.IOException;
  * meant to be shown as is, without a stack trace.
  */
 public class RepoException extends IOException {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    public RepoException(String message) {
-        super(oneLine(message));
-    }
+  public RepoException(String message) {
+    super(oneLine(message));
+  }
 
-    public RepoException(String message, Throwable cause) {
-        super(oneLine(message), cause);
-    }
+  public RepoException(String message, Throwable cause) {
+    super(oneLine(message), cause);
+  }
 
-    /** Collapses line breaks so that every message stays on one line. */
-    static String oneLine(String message) {
-        return message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
-    }
+  /** Collapses line breaks so that every message stays on one line. */
+  static String oneLine(String message) {
+    return message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+  }
 }

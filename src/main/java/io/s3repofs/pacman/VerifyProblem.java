@@ -7,8 +7,8 @@ package io.s3repofs.pacman;
  * @param problem what is wrong, one line
  */
 public record VerifyProblem(String subject, String problem) {
-    @Override
-    public String toString() {
-        return subject + ": " + problem;
-    }
+  @Override
+  public String toString() {
+    return subject + ": " + problem;
+  }
 }

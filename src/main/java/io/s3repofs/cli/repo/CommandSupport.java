@@ -13,66 +13,66 @@ import picocli.CommandLine.Model.CommandSpec;
  * user errors), and progress shown only on a terminal.
  */
 final class CommandSupport {
-    /** Success. */
-    static final int OK = 0;
-    /** The operation failed (bad package, locked or broken database, problems found). */
-    static final int FAILURE = 1;
-    /** Wrong usage (picocli's own code for parameter errors). */
-    static final int USAGE = 2;
+  /** Success. */
+  static final int OK = 0;
+  /** The operation failed (bad package, locked or broken database, problems found). */
+  static final int FAILURE = 1;
+  /** Wrong usage (picocli's own code for parameter errors). */
+  static final int USAGE = 2;
 
-    private CommandSupport() {}
+  private CommandSupport() {}
 
-    /** Runs a command body, turning exceptions into one line on stderr and exit code 1. */
-    static int run(CommandSpec spec, Callable<Integer> body) {
-        PrintWriter err = spec.commandLine().getErr();
-        try {
-            return body.call();
-        } catch (picocli.CommandLine.ParameterException e) {
-            throw e; // picocli reports it as a usage error (exit 2)
-        } catch (RepoException e) {
-            err.println(prefix(spec) + "error: " + e.getMessage());
-        } catch (NoSuchFileException e) {
-            err.println(prefix(spec) + "error: no such file: " + e.getMessage());
-        } catch (IOException e) {
-            err.println(prefix(spec) + "error: " + e.getMessage());
-        } catch (Exception e) {
-            err.println(prefix(spec) + "internal error: " + e
-                    + " (set S3REPOFS_DEBUG=1 for the stack trace)");
-            if (System.getenv("S3REPOFS_DEBUG") != null) {
-                e.printStackTrace(err);
-            }
-        }
-        err.flush();
-        return FAILURE;
+  /** Runs a command body, turning exceptions into one line on stderr and exit code 1. */
+  static int run(CommandSpec spec, Callable<Integer> body) {
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      return body.call();
+    } catch (picocli.CommandLine.ParameterException e) {
+      throw e; // picocli reports it as a usage error (exit 2)
+    } catch (RepoException e) {
+      err.println(prefix(spec) + "error: " + e.getMessage());
+    } catch (NoSuchFileException e) {
+      err.println(prefix(spec) + "error: no such file: " + e.getMessage());
+    } catch (IOException e) {
+      err.println(prefix(spec) + "error: " + e.getMessage());
+    } catch (Exception e) {
+      err.println(prefix(spec) + "internal error: " + e
+          + " (set S3REPOFS_DEBUG=1 for the stack trace)");
+      if (System.getenv("S3REPOFS_DEBUG") != null) {
+        e.printStackTrace(err);
+      }
     }
+    err.flush();
+    return FAILURE;
+  }
 
-    private static String prefix(CommandSpec spec) {
-        return spec.qualifiedName() + ": ";
-    }
+  private static String prefix(CommandSpec spec) {
+    return spec.qualifiedName() + ": ";
+  }
 
-    /**
+  /**
      * A listener printing progress to stderr when a terminal is attached (and not quiet), and
      * warnings to stderr always (unless quiet).
      */
-    static RepoListener listener(CommandSpec spec, boolean quiet) {
-        PrintWriter err = spec.commandLine().getErr();
-        boolean progress = !quiet && System.console() != null;
-        return new RepoListener() {
-            @Override
-            public void info(String message) {
-                if (progress) {
-                    err.println("==> " + message);
-                    err.flush();
-                }
-            }
+  static RepoListener listener(CommandSpec spec, boolean quiet) {
+    PrintWriter err = spec.commandLine().getErr();
+    boolean progress = !quiet && System.console() != null;
+    return new RepoListener() {
+      @Override
+      public void info(String message) {
+        if (progress) {
+          err.println("==> " + message);
+          err.flush();
+        }
+      }
 
-            @Override
-            public void warn(String message) {
-                if (!quiet) {
-                    err.println("==> WARNING: " + message);
-                    err.flush();
-                }
-            }
-        };
-    }
+      @Override
+      public void warn(String message) {
+        if (!quiet) {
+          err.println("==> WARNING: " + message);
+          err.flush();
+        }
+      }
+    };
+  }
 }

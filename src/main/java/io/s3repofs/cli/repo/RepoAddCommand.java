@@ -15,66 +15,66 @@ import picocli.CommandLine.Spec;
 
 /** {@code s3repofs repo add}: repo-add's job. */
 @Command(name = "add",
-        header = "Add packages to a repository database (like repo-add).",
-        mixinStandardHelpOptions = true,
-        description = {
-            "Add packages to a repository database, like repo-add: reads each package's .PKGINFO,"
-                + " file list and checksums, and writes NAME.db.tar.EXT and NAME.files.tar.EXT"
-                + " (keeping the previous ones as .old) plus the NAME.db and NAME.files links."
-                + " The database is created if missing.",
-            "If any package is missing or broken, nothing is changed. When several versions of"
-                + " one package are given, the newest (by vercmp) is added."},
-        footerHeading = "%nExamples:%n",
-        footer = {
-            "  s3repofs repo add myrepo.db.tar.zst foo-1.0-1-x86_64.pkg.tar.zst",
-            "  s3repofs repo add -R -p --wait 60 /srv/repo/myrepo.db.tar.zst ~/build/*.pkg.tar.zst",
-            "",
-            "Lock: NAME.db.tar.EXT.lck, as repo-add; without --wait a held lock fails at once."})
+    header = "Add packages to a repository database (like repo-add).",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Add packages to a repository database, like repo-add: reads each package's .PKGINFO,"
+        + " file list and checksums, and writes NAME.db.tar.EXT and NAME.files.tar.EXT"
+        + " (keeping the previous ones as .old) plus the NAME.db and NAME.files links."
+        + " The database is created if missing.",
+      "If any package is missing or broken, nothing is changed. When several versions of"
+        + " one package are given, the newest (by vercmp) is added."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  s3repofs repo add myrepo.db.tar.zst foo-1.0-1-x86_64.pkg.tar.zst",
+      "  s3repofs repo add -R -p --wait 60 /srv/repo/myrepo.db.tar.zst ~/build/*.pkg.tar.zst",
+      "",
+      "Lock: NAME.db.tar.EXT.lck, as repo-add; without --wait a held lock fails at once."})
 final class RepoAddCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
-    @Option(names = {"-n", "--new"}, description = "only add packages that are not already in the database (same name and version)")
-    boolean onlyNew;
+  @Option(names = {"-n", "--new"}, description = "only add packages that are not already in the database (same name and version)")
+  boolean onlyNew;
 
-    @Option(names = {"-R", "--remove"}, description = "delete the replaced package file (and its .sig) from the database's directory after updating the database")
-    boolean removeOld;
+  @Option(names = {"-R", "--remove"}, description = "delete the replaced package file (and its .sig) from the database's directory after updating the database")
+  boolean removeOld;
 
-    @Option(names = {"-p", "--prevent-downgrade"}, description = "do not add a package if a newer version is already in the database")
-    boolean preventDowngrade;
+  @Option(names = {"-p", "--prevent-downgrade"}, description = "do not add a package if a newer version is already in the database")
+  boolean preventDowngrade;
 
-    @Option(names = "--include-sigs", description = "put each package's detached PKG.sig (base64) into the database as %%PGPSIG%%")
-    boolean includeSigs;
+  @Option(names = "--include-sigs", description = "put each package's detached PKG.sig (base64) into the database as %%PGPSIG%%")
+  boolean includeSigs;
 
-    @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "0",
-            description = "wait up to SECONDS for a lock held by another repo-add or s3repofs (default: ${DEFAULT-VALUE}, fail at once)")
-    long waitSeconds;
+  @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "0",
+      description = "wait up to SECONDS for a lock held by another repo-add or s3repofs (default: ${DEFAULT-VALUE}, fail at once)")
+  long waitSeconds;
 
-    @Option(names = {"-q", "--quiet"}, description = "print neither progress nor warnings")
-    boolean quiet;
+  @Option(names = {"-q", "--quiet"}, description = "print neither progress nor warnings")
+  boolean quiet;
 
-    @Option(names = "--nocolor", hidden = true, description = "accepted for repo-add compatibility; output is never colored")
-    boolean noColor;
+  @Option(names = "--nocolor", hidden = true, description = "accepted for repo-add compatibility; output is never colored")
+  boolean noColor;
 
-    @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst, .tar.xz or .tar.gz")
-    Path db;
+  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst, .tar.xz or .tar.gz")
+  Path db;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "PKG", description = "package files (.pkg.tar.zst, .xz, .gz)")
-    List<Path> packages;
+  @Parameters(index = "1..*", arity = "1..*", paramLabel = "PKG", description = "package files (.pkg.tar.zst, .xz, .gz)")
+  List<Path> packages;
 
-    @Override
-    public Integer call() {
-        return CommandSupport.run(spec, () -> {
-            if (waitSeconds < 0) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--wait must not be negative");
-            }
-            AddOptions options = new AddOptions(onlyNew, removeOld, preventDowngrade, includeSigs,
-                    Duration.ofSeconds(waitSeconds));
-            LocalRepository repo = new LocalRepository(RepoLocation.of(db), CommandSupport.listener(spec, quiet));
-            LocalRepository.AddResult result = repo.add(packages, options);
-            CommandSupport.listener(spec, quiet).info(result.added().size() + " package(s) added, "
-                    + result.skipped().size() + " skipped");
-            return CommandSupport.OK;
-        });
-    }
+  @Override
+  public Integer call() {
+    return CommandSupport.run(spec, () -> {
+      if (waitSeconds < 0) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--wait must not be negative");
+      }
+      AddOptions options = new AddOptions(onlyNew, removeOld, preventDowngrade, includeSigs,
+          Duration.ofSeconds(waitSeconds));
+      LocalRepository repo = new LocalRepository(RepoLocation.of(db), CommandSupport.listener(spec, quiet));
+      LocalRepository.AddResult result = repo.add(packages, options);
+      CommandSupport.listener(spec, quiet).info(result.added().size() + " package(s) added, "
+          + result.skipped().size() + " skipped");
+      return CommandSupport.OK;
+    });
+  }
 }

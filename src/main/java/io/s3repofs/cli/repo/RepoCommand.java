@@ -12,44 +12,44 @@ import picocli.CommandLine.Spec;
  * {@code list}, {@code verify}. Exit codes: 0 success, 1 failure, 2 wrong usage.
  */
 @Command(name = "repo",
-        mixinStandardHelpOptions = true,
-        versionProvider = RepoCommand.Version.class,
-        description = "Maintain a pacman repository database (NAME.db.tar.{zst,xz,gz} and"
-                + " NAME.files.tar.*), compatible with repo-add: the same database format and the same"
-                + " lock file, so both tools can update the same repository.",
-        subcommands = {RepoAddCommand.class, RepoRemoveCommand.class, RepoListCommand.class,
-            RepoVerifyCommand.class, CommandLine.HelpCommand.class},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:failure (bad package, locked or broken database, problems found)",
-            "2:wrong usage"},
-        footerHeading = "%nExamples:%n",
-        footer = {
-            "  s3repofs repo add -R /srv/repo/x86_64/myrepo.db.tar.zst ~/build/*.pkg.tar.zst",
-            "  s3repofs repo remove /srv/repo/x86_64/myrepo.db.tar.zst oldpkg",
-            "  s3repofs repo list /srv/repo/x86_64/myrepo.db.tar.zst",
-            "  s3repofs repo verify /srv/repo/x86_64/myrepo.db.tar.zst"})
+    mixinStandardHelpOptions = true,
+    versionProvider = RepoCommand.Version.class,
+    description = "Maintain a pacman repository database (NAME.db.tar.{zst,xz,gz} and"
+        + " NAME.files.tar.*), compatible with repo-add: the same database format and the same"
+        + " lock file, so both tools can update the same repository.",
+    subcommands = {RepoAddCommand.class, RepoRemoveCommand.class, RepoListCommand.class,
+      RepoVerifyCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:success", "1:failure (bad package, locked or broken database, problems found)",
+      "2:wrong usage"},
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  s3repofs repo add -R /srv/repo/x86_64/myrepo.db.tar.zst ~/build/*.pkg.tar.zst",
+      "  s3repofs repo remove /srv/repo/x86_64/myrepo.db.tar.zst oldpkg",
+      "  s3repofs repo list /srv/repo/x86_64/myrepo.db.tar.zst",
+      "  s3repofs repo verify /srv/repo/x86_64/myrepo.db.tar.zst"})
 public final class RepoCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
+  @Override
+  public Integer call() {
+    spec.commandLine().getErr().println(spec.qualifiedName() + ": a subcommand is required (add, remove, list, verify)");
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return CommandSupport.USAGE;
+  }
+
+  /** Runs {@code s3repofs repo ARGS...} standalone (for tests and scripts); returns the exit code. */
+  public static int execute(String... args) {
+    return new CommandLine(new RepoCommand()).execute(args);
+  }
+
+  /** The version shown by {@code --version}. */
+  static final class Version implements CommandLine.IVersionProvider {
     @Override
-    public Integer call() {
-        spec.commandLine().getErr().println(spec.qualifiedName() + ": a subcommand is required (add, remove, list, verify)");
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return CommandSupport.USAGE;
+    public String[] getVersion() {
+      String v = RepoCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"s3repofs repo " + (v == null ? "(development build)" : v)};
     }
-
-    /** Runs {@code s3repofs repo ARGS...} standalone (for tests and scripts); returns the exit code. */
-    public static int execute(String... args) {
-        return new CommandLine(new RepoCommand()).execute(args);
-    }
-
-    /** The version shown by {@code --version}. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = RepoCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"s3repofs repo " + (v == null ? "(development build)" : v)};
-        }
-    }
+  }
 }

@@ -15,30 +15,30 @@ import picocli.CommandLine.Spec;
 
 /** {@code s3repofs repo list}: the database's packages, one "NAME VERSION" a line. */
 @Command(name = "list",
-        header = "List the packages in a repository database.",
-        mixinStandardHelpOptions = true,
-        description = "List the packages in a repository database: NAME VERSION, one a line, sorted by name.",
-        footerHeading = "%nExample:%n",
-        footer = "  s3repofs repo list /srv/repo/myrepo.db.tar.zst")
+    header = "List the packages in a repository database.",
+    mixinStandardHelpOptions = true,
+    description = "List the packages in a repository database: NAME VERSION, one a line, sorted by name.",
+    footerHeading = "%nExample:%n",
+    footer = "  s3repofs repo list /srv/repo/myrepo.db.tar.zst")
 final class RepoListCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
-    @Option(names = {"-l", "--long"}, description = "also print the package file name")
-    boolean longFormat;
+  @Option(names = {"-l", "--long"}, description = "also print the package file name")
+  boolean longFormat;
 
-    @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst, .tar.xz or .tar.gz")
-    Path db;
+  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst, .tar.xz or .tar.gz")
+  Path db;
 
-    @Override
-    public Integer call() {
-        return CommandSupport.run(spec, () -> {
-            PrintWriter out = spec.commandLine().getOut();
-            for (RepoEntry e : new LocalRepository(RepoLocation.of(db), RepoListener.SILENT).read().entries()) {
-                out.println(e.name() + " " + e.version() + (longFormat ? " " + e.fileName() : ""));
-            }
-            out.flush();
-            return CommandSupport.OK;
-        });
-    }
+  @Override
+  public Integer call() {
+    return CommandSupport.run(spec, () -> {
+      PrintWriter out = spec.commandLine().getOut();
+      for (RepoEntry e : new LocalRepository(RepoLocation.of(db), RepoListener.SILENT).read().entries()) {
+        out.println(e.name() + " " + e.version() + (longFormat ? " " + e.fileName() : ""));
+      }
+      out.flush();
+      return CommandSupport.OK;
+    });
+  }
 }

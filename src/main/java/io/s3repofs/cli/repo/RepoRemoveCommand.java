@@ -14,38 +14,38 @@ import picocli.CommandLine.Spec;
 
 /** {@code s3repofs repo remove}: repo-remove's job. */
 @Command(name = "remove",
-        header = "Remove packages from a repository database (like repo-remove).",
-        mixinStandardHelpOptions = true,
-        description = "Remove packages (by name) from a repository database, like repo-remove."
-                + " Package files are not deleted. If a name is not in the database, nothing is changed.",
-        footerHeading = "%nExample:%n",
-        footer = "  s3repofs repo remove /srv/repo/myrepo.db.tar.zst foo bar")
+    header = "Remove packages from a repository database (like repo-remove).",
+    mixinStandardHelpOptions = true,
+    description = "Remove packages (by name) from a repository database, like repo-remove."
+        + " Package files are not deleted. If a name is not in the database, nothing is changed.",
+    footerHeading = "%nExample:%n",
+    footer = "  s3repofs repo remove /srv/repo/myrepo.db.tar.zst foo bar")
 final class RepoRemoveCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
-    @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "0",
-            description = "wait up to SECONDS for a lock held by another process (default: ${DEFAULT-VALUE})")
-    long waitSeconds;
+  @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "0",
+      description = "wait up to SECONDS for a lock held by another process (default: ${DEFAULT-VALUE})")
+  long waitSeconds;
 
-    @Option(names = {"-q", "--quiet"}, description = "print neither progress nor warnings")
-    boolean quiet;
+  @Option(names = {"-q", "--quiet"}, description = "print neither progress nor warnings")
+  boolean quiet;
 
-    @Option(names = "--nocolor", hidden = true)
-    boolean noColor;
+  @Option(names = "--nocolor", hidden = true)
+  boolean noColor;
 
-    @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst, .tar.xz or .tar.gz")
-    Path db;
+  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst, .tar.xz or .tar.gz")
+  Path db;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "NAME", description = "package names")
-    List<String> names;
+  @Parameters(index = "1..*", arity = "1..*", paramLabel = "NAME", description = "package names")
+  List<String> names;
 
-    @Override
-    public Integer call() {
-        return CommandSupport.run(spec, () -> {
-            LocalRepository repo = new LocalRepository(RepoLocation.of(db), CommandSupport.listener(spec, quiet));
-            repo.remove(names, Duration.ofSeconds(Math.max(0, waitSeconds)));
-            return CommandSupport.OK;
-        });
-    }
+  @Override
+  public Integer call() {
+    return CommandSupport.run(spec, () -> {
+      LocalRepository repo = new LocalRepository(RepoLocation.of(db), CommandSupport.listener(spec, quiet));
+      repo.remove(names, Duration.ofSeconds(Math.max(0, waitSeconds)));
+      return CommandSupport.OK;
+    });
+  }
 }

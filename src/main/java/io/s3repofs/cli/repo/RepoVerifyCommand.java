@@ -15,46 +15,46 @@ import picocli.CommandLine.Spec;
 
 /** {@code s3repofs repo verify}: checks the database against the package files next to it. */
 @Command(name = "verify",
-        header = "Check a repository against its package files.",
-        mixinStandardHelpOptions = true,
-        description = "Check a repository: every package the database lists is next to it with the"
-                + " recorded size, MD5 and SHA-256, name and version; its .sig is there where %%PGPSIG%%"
-                + " is set; the files database lists the same packages and file lists; NAME.db and"
-                + " NAME.files lead to the databases. Prints one line per problem and exits 1 if there"
-                + " is any.",
-        footerHeading = "%nExample:%n",
-        footer = "  s3repofs repo verify /srv/repo/myrepo.db.tar.zst")
+    header = "Check a repository against its package files.",
+    mixinStandardHelpOptions = true,
+    description = "Check a repository: every package the database lists is next to it with the"
+        + " recorded size, MD5 and SHA-256, name and version; its .sig is there where %%PGPSIG%%"
+        + " is set; the files database lists the same packages and file lists; NAME.db and"
+        + " NAME.files lead to the databases. Prints one line per problem and exits 1 if there"
+        + " is any.",
+    footerHeading = "%nExample:%n",
+    footer = "  s3repofs repo verify /srv/repo/myrepo.db.tar.zst")
 final class RepoVerifyCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
-    @Option(names = {"-q", "--quiet"}, description = "print only the problems, not the summary")
-    boolean quiet;
+  @Option(names = {"-q", "--quiet"}, description = "print only the problems, not the summary")
+  boolean quiet;
 
-    @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst, .tar.xz or .tar.gz")
-    Path db;
+  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst, .tar.xz or .tar.gz")
+  Path db;
 
-    @Override
-    public Integer call() {
-        return CommandSupport.run(spec, () -> {
-            LocalRepository repo = new LocalRepository(RepoLocation.of(db), CommandSupport.listener(spec, quiet));
-            List<VerifyProblem> problems = repo.verify();
-            PrintWriter out = spec.commandLine().getOut();
-            for (VerifyProblem p : problems) {
-                out.println(p);
-            }
-            out.flush();
-            if (!problems.isEmpty()) {
-                spec.commandLine().getErr().println(spec.qualifiedName() + ": " + problems.size()
-                        + " problem(s) found in " + repo.location().dbFile());
-                spec.commandLine().getErr().flush();
-                return CommandSupport.FAILURE;
-            }
-            if (!quiet) {
-                out.println(repo.read().size() + " package(s) verified in " + repo.location().dbFile());
-                out.flush();
-            }
-            return CommandSupport.OK;
-        });
-    }
+  @Override
+  public Integer call() {
+    return CommandSupport.run(spec, () -> {
+      LocalRepository repo = new LocalRepository(RepoLocation.of(db), CommandSupport.listener(spec, quiet));
+      List<VerifyProblem> problems = repo.verify();
+      PrintWriter out = spec.commandLine().getOut();
+      for (VerifyProblem p : problems) {
+        out.println(p);
+      }
+      out.flush();
+      if (!problems.isEmpty()) {
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": " + problems.size()
+            + " problem(s) found in " + repo.location().dbFile());
+        spec.commandLine().getErr().flush();
+        return CommandSupport.FAILURE;
+      }
+      if (!quiet) {
+        out.println(repo.read().size() + " package(s) verified in " + repo.location().dbFile());
+        out.flush();
+      }
+      return CommandSupport.OK;
+    });
+  }
 }

@@ -5,15 +5,15 @@ package io.s3repofs.cli.repo;
  * {@code repo add --wait 60 DB PKG} once per package, exiting with the first failure's code.
  */
 public final class RepoAddLoop {
-    private RepoAddLoop() {}
+  private RepoAddLoop() {}
 
-    public static void main(String[] args) {
-        for (int i = 1; i < args.length; i++) {
-            int code = RepoCommand.execute("add", "--wait", "60", args[0], args[i]);
-            if (code != 0) {
-                System.exit(code);
-            }
-        }
-        System.exit(0);
+  public static void main(String[] args) {
+    for (int i = 1; i < args.length; i++) {
+      int code = RepoCommand.execute("add", "--wait", "60", args[0], args[i]);
+      if (code != 0) {
+        System.exit(code);
+      }
     }
+    System.exit(0);
+  }
 }
