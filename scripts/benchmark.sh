@@ -441,6 +441,22 @@ run_tool() {
 	return 0
 }
 
+# reference: the same loop on local disk (what repo-add itself costs)
+run_local() {
+	local dir=$WORK/local f t0 t1
+	mkdir -p "$dir/repo/x86_64"
+	t0=$(now)
+	for f in "${PKGFILES[@]}"; do
+		timeout "$T" cp "$PKGDIR/$f" "$dir/repo/x86_64/" &&
+			(cd "$dir" && timeout "$T" repo-add -q -R "$dir/repo/x86_64/bench.db.tar.gz" "$dir/repo/x86_64/$f") >/dev/null 2>&1
+	done
+	t1=$(now)
+	R[local,phase_s]=$(elapsed "$t0" "$t1")
+	rm -rf "$dir"
+	log "[local disk] the same cp + repo-add loop takes ${R[local,phase_s]} s without any S3"
+}
+run_local
+
 for tool in "${TOOL_LIST[@]}"; do
 	case $tool in
 	s3fs) bin=s3fs ;; rclone) bin=rclone ;; *) bin="" ;;
@@ -489,7 +505,9 @@ md=$WORK/report.md
 		[[ ${R[$tool,phase_fails]} != 0 ]] && fails=" (${R[$tool,phase_fails]} steps failed)"
 		echo "| $name | ${R[$tool,phase_s]}$fails | ${R[$tool,exit_s]} | $total | ${R[$tool,TOTAL]} | ${R[$tool,HEAD]} | ${R[$tool,GET]} | ${R[$tool,LIST]} | ${R[$tool,PUT]} | ${R[$tool,COPY]} | ${R[$tool,DELETE]} | ${R[$tool,MULTIPART]} | ${R[$tool,OTHER]} | $pkgs | $res |"
 	done
-	if ok_run s3repofs; then
+	echo
+	echo "Reference: the same \`cp\` + \`repo-add\` loop on a local disk takes ${R[local,phase_s]} s."
+	if ok_run s3repofs && ((${#TOOL_LIST[@]} > 1)); then
 		echo
 		echo "Ratios against s3repofs (higher = s3repofs better):"
 		echo
