@@ -1,8 +1,6 @@
 package io.s3repofs.cli;
 
 import io.s3repofs.daemon.MountConfig;
-import io.s3repofs.store.ObjectStore;
-import io.s3repofs.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,23 +8,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs a mount in the background as s3fs does: the bucket is checked here (so a wrong key or a
- * missing bucket is reported to the caller), then the same command runs with {@code -f} in a new
+ * Runs a mount in the background as s3fs does: the same command runs with {@code -f} in a new
  * session, its output going to {@code mount.log} in the cache directory, and this process exits
- * once the mount is up.
+ * once the mount is up, or reports the background process's one-line error (a wrong key, a
+ * missing bucket) if it exits first. The bucket is checked only there: one JVM start, not two.
  */
 final class Daemon {
 
   private Daemon() {}
 
   static int start(MountConfig config, MountCommand command) throws IOException, InterruptedException {
-    try (ObjectStore store = new ObjectStore(config.store())) {
-      store.checkAccess();
-    } catch (StoreException e) {
-      throw new Failure(e.getMessage());
-    }
     Files.createDirectories(config.cache().directory());
     Path log = config.cache().directory().resolve("mount.log");
+    long logStart = Files.exists(log) ? Files.size(log) : 0;
     List<String> cmd = new ArrayList<>();
     cmd.add("setsid");
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -49,7 +43,7 @@ final class Daemon {
         return 0;
       }
       if (!child.isAlive()) {
-        throw new Failure("mount failed: " + lastLine(log) + " (log: " + log + ")");
+        throw new Failure(lastLine(log, logStart) + " (log: " + log + ")");
       }
       Thread.sleep(50);
     }
@@ -57,8 +51,11 @@ final class Daemon {
     throw new Failure("mount did not come up within 60 s (log: " + log + ")");
   }
 
-  private static String lastLine(Path log) throws IOException {
-    List<String> lines = Files.readAllLines(log);
+  /** The last line the background process wrote to the log (from {@code start} on). */
+  private static String lastLine(Path log, long start) throws IOException {
+    byte[] all = Files.readAllBytes(log);
+    List<String> lines = new String(all, (int) Math.min(start, all.length), (int) Math.max(0, all.length - start),
+        java.nio.charset.StandardCharsets.UTF_8).lines().toList();
     for (int i = lines.size() - 1; i >= 0; i--) {
       String line = lines.get(i).strip();
       if (!line.isEmpty()) {

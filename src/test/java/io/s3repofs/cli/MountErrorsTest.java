@@ -69,6 +69,13 @@ class MountErrorsTest {
   }
 
   @Test
+  void aBackgroundMountReportsTheErrorOfItsMountProcess() throws Exception {
+    String bucket = "no-such-bucket";
+    Outcome o = run("mount", bucket, mountPoint().toString(), "-o", goodOptions(bucket));
+    assertOneLine(o, 1, "bucket 'no-such-bucket' does not exist (log: ");
+  }
+
+  @Test
   void wrongKeysAreReportedWithoutTheSecret() throws Exception {
     String bucket = S3TestServer.newBucket();
     Path passwd = tmp.resolve("passwd");
