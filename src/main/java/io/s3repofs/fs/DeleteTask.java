@@ -6,11 +6,11 @@ import io.s3repofs.cache.WritebackTask;
 final class DeleteTask implements WritebackTask {
 
   private final Tombstone tombstone;
-  private final FileSystemCore fs;
+  private final Namespace names;
 
-  DeleteTask(Tombstone tombstone, FileSystemCore fs) {
+  DeleteTask(Tombstone tombstone, Namespace names) {
     this.tombstone = tombstone;
-    this.fs = fs;
+    this.names = names;
   }
 
   @Override
@@ -25,21 +25,21 @@ final class DeleteTask implements WritebackTask {
 
   @Override
   public Outcome run() {
-    fs.namespace.lock();
+    names.lock.lock();
     try {
       if (tombstone.unlinked) {
         return Outcome.DONE;
       }
-      if (fs.queue.hasQueued(t -> !(t instanceof DeleteTask))) {
+      if (names.queue.hasQueued(t -> !(t instanceof DeleteTask))) {
         return Outcome.WAIT;
       }
-      fs.bucket.delete(tombstone.path);
-      fs.overlay().remove(tombstone.path, tombstone);
+      names.bucket.delete(tombstone.path);
+      names.remove(tombstone);
       tombstone.unlinked = true;
-      fs.journal.remove(tombstone.journalSequence);
+      names.journal.remove(tombstone.journalSequence);
       return Outcome.DONE;
     } finally {
-      fs.namespace.unlock();
+      names.lock.unlock();
     }
   }
 }

@@ -26,7 +26,7 @@ final class FileNode extends Node {
   boolean uploading;
   final FileUpload upload;
 
-  FileNode(String path, PosixAttributes attributes, FileSystemCore fs) {
+  FileNode(String path, PosixAttributes attributes, Namespace fs) {
     super(path, attributes);
     this.upload = new FileUpload(this, fs);
   }

@@ -10,11 +10,11 @@ import java.nio.file.Path;
 final class FileUpload implements WritebackTask {
 
   private final FileNode node;
-  private final FileSystemCore fs;
+  private final Namespace names;
 
-  FileUpload(FileNode node, FileSystemCore fs) {
+  FileUpload(FileNode node, Namespace names) {
     this.node = node;
-    this.fs = fs;
+    this.names = names;
   }
 
   @Override
@@ -35,7 +35,7 @@ final class FileUpload implements WritebackTask {
     Path file;
     PosixAttributes attrs;
     String previousEtag;
-    fs.namespace.lock();
+    names.lock.lock();
     try {
       if (node.unlinked || !node.dirty) {
         return Outcome.DONE;
@@ -45,11 +45,11 @@ final class FileUpload implements WritebackTask {
       size = node.size;
       file = node.contentFile;
       attrs = node.attributes;
-      RemoteEntry listed = fs.bucket.listedEntry(key);
+      RemoteEntry listed = names.bucket.listedEntry(key);
       previousEtag = listed == null ? null : listed.etag();
       node.uploading = true;
     } finally {
-      fs.namespace.unlock();
+      names.lock.unlock();
     }
     String etag;
     try {
@@ -60,25 +60,25 @@ final class FileUpload implements WritebackTask {
           version = node.version;
           size = node.size;
         }
-        etag = fs.bucket.putFile(key, file, size, MetadataCodec.encode(attrs));
+        etag = names.bucket.putFile(key, file, size, MetadataCodec.encode(attrs));
       } finally {
         node.contentLock.readLock().unlock();
       }
     } catch (Exception e) {
-      fs.namespace.lock();
+      names.lock.lock();
       try {
         node.uploading = false;
       } finally {
-        fs.namespace.unlock();
+        names.lock.unlock();
       }
       throw e;
     }
-    fs.namespace.lock();
+    names.lock.lock();
     try {
       node.uploading = false;
       if (node.unlinked || !node.path.equals(key)) {
         // Deleted or renamed while it went up: the object under the old name must go.
-        fs.bucket.delete(key);
+        names.bucket.delete(key);
         if (node.unlinked) {
           if (node.openCount == 0) {
             io.s3repofs.cache.ContentFiles.deleteQuietly(node.contentFile);
@@ -92,18 +92,18 @@ final class FileUpload implements WritebackTask {
       if (node.version == version) {
         node.dirty = false;
         node.etag = etag;
-        fs.journal.remove(node.journalSequence);
+        names.journal.remove(node.journalSequence);
         node.journalSequence = -1;
         if (node.openCount == 0) {
-          fs.forget(node);
+          names.forget(node);
         }
       } else if (node.openCount == 0) {
         return Outcome.WAIT; // changed while closed (chmod, truncate): send the new state
       }
-      fs.refreshLinksTo(key, previousEtag);
+      names.refreshLinksTo(key, previousEtag);
       return Outcome.DONE;
     } finally {
-      fs.namespace.unlock();
+      names.lock.unlock();
     }
   }
 }

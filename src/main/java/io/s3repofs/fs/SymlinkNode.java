@@ -13,7 +13,7 @@ final class SymlinkNode extends Node {
   boolean pending;
   final SymlinkUpload upload;
 
-  SymlinkNode(String path, String target, PosixAttributes attributes, FileSystemCore fs) {
+  SymlinkNode(String path, String target, PosixAttributes attributes, Namespace fs) {
     super(path, attributes);
     this.target = target;
     this.upload = new SymlinkUpload(this, fs);

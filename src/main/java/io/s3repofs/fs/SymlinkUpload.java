@@ -1,6 +1,5 @@
 package io.s3repofs.fs;
 
-import io.s3repofs.cache.RemoteEntry;
 import io.s3repofs.cache.WritebackTask;
 import io.s3repofs.store.MetadataCodec;
 import io.s3repofs.store.PosixAttributes;
@@ -14,11 +13,11 @@ import java.nio.charset.StandardCharsets;
 final class SymlinkUpload implements WritebackTask {
 
   private final SymlinkNode link;
-  private final FileSystemCore fs;
+  private final Namespace names;
 
-  SymlinkUpload(SymlinkNode link, FileSystemCore fs) {
+  SymlinkUpload(SymlinkNode link, Namespace names) {
     this.link = link;
-    this.fs = fs;
+    this.names = names;
   }
 
   @Override
@@ -36,7 +35,7 @@ final class SymlinkUpload implements WritebackTask {
     String key;
     String copySource = null;
     PosixAttributes attrs;
-    fs.namespace.lock();
+    names.lock.lock();
     try {
       if (link.unlinked || !link.pending) {
         return Outcome.DONE;
@@ -44,41 +43,41 @@ final class SymlinkUpload implements WritebackTask {
       key = link.path;
       attrs = link.attributes;
       String targetKey = KeyPaths.resolveTarget(key, link.target);
-      if (targetKey != null && fs.settings.symlinks() == FsSettings.SymlinkMode.COPY) {
-        Object target = fs.lookupForLink(targetKey);
-        if (target instanceof FileNode file) {
-          if (file.dirty || file.uploading || fs.queue.isQueued(file.upload)) {
+      if (targetKey != null && names.settings.symlinks() == FsSettings.SymlinkMode.COPY) {
+        Resolved target = names.resolve(targetKey);
+        if (target instanceof Resolved.Local local && local.node() instanceof FileNode file) {
+          if (file.dirty || file.uploading || names.queue.isQueued(file.upload)) {
             return Outcome.WAIT; // links after their targets
           }
           if (file.remoteExists) {
             copySource = targetKey;
           }
-        } else if (target instanceof RemoteEntry) {
+        } else if (target instanceof Resolved.RemoteFile) {
           copySource = targetKey;
         }
       }
     } finally {
-      fs.namespace.unlock();
+      names.lock.unlock();
     }
     if (copySource != null) {
-      fs.bucket.copy(copySource, key, MetadataCodec.encodeContentLink(attrs, link.target));
+      names.bucket.copy(copySource, key, MetadataCodec.encodeContentLink(attrs, link.target));
     } else {
-      fs.bucket.putBytes(key, link.target.getBytes(StandardCharsets.UTF_8),
+      names.bucket.putBytes(key, link.target.getBytes(StandardCharsets.UTF_8),
           MetadataCodec.encode(attrs.withMode(PosixAttributes.S_IFLNK | 0777)));
     }
-    fs.namespace.lock();
+    names.lock.lock();
     try {
       if (link.unlinked || !link.path.equals(key)) {
-        fs.bucket.delete(key);
+        names.bucket.delete(key);
         return link.unlinked ? Outcome.DONE : Outcome.WAIT;
       }
       link.remoteExists = true;
       link.pending = false;
-      fs.journal.remove(link.journalSequence);
+      names.journal.remove(link.journalSequence);
       link.journalSequence = -1;
       return Outcome.DONE;
     } finally {
-      fs.namespace.unlock();
+      names.lock.unlock();
     }
   }
 }

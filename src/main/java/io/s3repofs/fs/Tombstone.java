@@ -11,7 +11,7 @@ final class Tombstone extends Node {
 
   final DeleteTask delete;
 
-  Tombstone(String path, FileSystemCore fs) {
+  Tombstone(String path, Namespace fs) {
     super(path, new PosixAttributes(0, 0, 0, 0, 0, 0));
     this.remoteExists = true;
     this.delete = new DeleteTask(this, fs);
