@@ -51,11 +51,18 @@ final class Daemon {
     throw new Failure("mount did not come up within 60 s (log: " + log + ")");
   }
 
-  /** The last line the background process wrote to the log (from {@code start} on). */
+  /**
+   * What the background process said before it exited (from {@code start} on), as one line:
+   * its own error, after libfuse's reasons if it printed any.
+   */
   private static String lastLine(Path log, long start) throws IOException {
     byte[] all = Files.readAllBytes(log);
     List<String> lines = new String(all, (int) Math.min(start, all.length), (int) Math.max(0, all.length - start),
         java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    List<String> fuse = lines.stream().filter(l -> l.startsWith("fuse: ") || l.startsWith("fusermount: ")).toList();
+    if (!fuse.isEmpty()) {
+      return String.join("; ", fuse);
+    }
     for (int i = lines.size() - 1; i >= 0; i--) {
       String line = lines.get(i).strip();
       if (!line.isEmpty()) {

@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
         "                           (default: ~/.passwd-s3fs, /etc/passwd-s3fs, then the AWS",
         "                           environment and profiles); must not be readable by others",
         "  default_acl=ACL          canned ACL of every object written, e.g. public-read",
-        "  allow_other, nosuid, nodev, ro, noexec   as for any FUSE mount",
+        "  allow_other, nosuid, nodev, noexec, nonempty, ro   as for any FUSE mount",
         "  uid=N, gid=N             show every file as owned by N",
         "  umask=OCTAL, mp_umask=OCTAL   mask permission bits of files / of the mount point",
         "  use_cache=DIR            cache directory root (default: ~/.cache/s3repofs)",

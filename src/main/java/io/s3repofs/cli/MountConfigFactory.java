@@ -24,7 +24,7 @@ final class MountConfigFactory {
   private static final Set<String> ACLS = Set.of("private", "public-read", "public-read-write",
       "authenticated-read", "bucket-owner-read", "bucket-owner-full-control", "aws-exec-read");
   private static final Set<String> FUSE_PASSTHROUGH = Set.of("allow_other", "allow_root", "nosuid", "suid",
-      "nodev", "dev", "noexec", "exec", "ro", "rw", "noatime", "atime", "relatime", "sync", "async");
+      "nodev", "dev", "noexec", "exec", "ro", "rw", "noatime", "atime", "relatime", "sync", "async", "nonempty");
 
   private MountConfigFactory() {}
 

@@ -91,23 +91,26 @@ public final class MountedFilesystem implements AutoCloseable {
   /** Mounts and blocks until the file system is unmounted. */
   public void runFuse() {
     state = "mounted";
+    try {
+      adapter.mount(config.mountPoint(), true, false, fuseArguments());
+    } catch (ru.serce.jnrfuse.FuseException e) {
+      throw new IllegalStateException("FUSE could not mount " + config.mountPoint() + " (libfuse says why above)");
+    }
+  }
+
+  private String[] fuseArguments() {
     List<String> args = new ArrayList<>();
     for (String option : config.fuseOptions()) {
       args.add("-o");
       args.add(option);
     }
-    adapter.mount(config.mountPoint(), true, false, args.toArray(String[]::new));
+    return args.toArray(String[]::new);
   }
 
   /** Mounts in the background (for tests); returns once the mount is up. */
   public void mountInBackground() {
     state = "mounted";
-    List<String> args = new ArrayList<>();
-    for (String option : config.fuseOptions()) {
-      args.add("-o");
-      args.add(option);
-    }
-    adapter.mount(config.mountPoint(), false, false, args.toArray(String[]::new));
+    adapter.mount(config.mountPoint(), false, false, fuseArguments());
   }
 
   public void unmount() {

@@ -76,6 +76,15 @@ class MountErrorsTest {
   }
 
   @Test
+  void aMountPointThatIsNotEmptyIsRefusedWithLibfusesReason() throws Exception {
+    io.s3repofs.testing.Mounts.assumeFuse();
+    String bucket = S3TestServer.newBucket();
+    Files.writeString(mountPoint().resolve("file"), "x");
+    assertOneLine(run("mount", bucket, mountPoint().toString(), "-o", goodOptions(bucket)), 1,
+        "fuse: mountpoint is not empty; fuse: if you are sure this is safe, use the 'nonempty' mount option");
+  }
+
+  @Test
   void wrongKeysAreReportedWithoutTheSecret() throws Exception {
     String bucket = S3TestServer.newBucket();
     Path passwd = tmp.resolve("passwd");
