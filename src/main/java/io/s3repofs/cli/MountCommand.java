@@ -56,6 +56,8 @@ import picocli.CommandLine.Parameters;
         "  symlinks=copy|s3fs       copy (default): a link to a file is stored as a copy of",
         "                           the file, so HTTP clients (pacman) can download it;",
         "                           s3fs: store links as s3fs does (body = target path)",
+        "  no_plus_aliases          do not keep a copy of each file named with '+' under the",
+        "                           name with spaces (AWS reads '+' in URLs as a space)",
         "  drain_timeout=SEC        longest wait for uploads at unmount (default: 3600);",
         "                           what is left stays in the cache for the next mount",
         "",

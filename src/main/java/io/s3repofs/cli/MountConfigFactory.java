@@ -96,7 +96,8 @@ final class MountConfigFactory {
     FsSettings fs = new FsSettings(uid, gid,
         (int) o.number("uid", -1, 0, Integer.MAX_VALUE), (int) o.number("gid", -1, 0, Integer.MAX_VALUE),
         o.octal("umask"), o.octal("mp_umask"), o.has("ro"),
-        symlinks.equals("copy") ? FsSettings.SymlinkMode.COPY : FsSettings.SymlinkMode.S3FS);
+        symlinks.equals("copy") ? FsSettings.SymlinkMode.COPY : FsSettings.SymlinkMode.S3FS,
+        !o.has("no_plus_aliases"));
 
     List<String> fuse = new ArrayList<>();
     fuse.add("fsname=" + o.get("fsname", "s3repofs:" + spec.bucket()));

@@ -17,7 +17,7 @@ final class MountOptions {
   static final Set<String> FLAGS = Set.of(
       "use_path_request_style", "allow_other", "allow_root", "nosuid", "suid", "nodev", "dev",
       "noexec", "exec", "ro", "rw", "noatime", "atime", "relatime", "_netdev", "auto", "noauto",
-      "user", "nouser", "users", "sync", "async", "default_permissions", "nonempty");
+      "user", "nouser", "users", "sync", "async", "default_permissions", "nonempty", "no_plus_aliases");
 
   static {
     VALUED.put("url", "an http:// or https:// URL");

@@ -34,6 +34,7 @@ final class DeleteTask implements WritebackTask {
         return Outcome.WAIT;
       }
       names.bucket.delete(tombstone.path);
+      names.plusAliases.deleted(tombstone.path);
       names.remove(tombstone);
       tombstone.unlinked = true;
       names.journal.remove(tombstone.journalSequence);

@@ -100,6 +100,7 @@ final class FileUpload implements WritebackTask {
       } else if (node.openCount == 0) {
         return Outcome.WAIT; // changed while closed (chmod, truncate): send the new state
       }
+      names.plusAliases.written(key);
       names.refreshLinksTo(key, previousEtag);
       return Outcome.DONE;
     } finally {

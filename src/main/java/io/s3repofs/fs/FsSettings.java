@@ -11,10 +11,12 @@ package io.s3repofs.fs;
  * @param mountPointUmask permission bits masked off the mount point (s3fs {@code mp_umask=})
  * @param readOnly refuse every change with EROFS (s3fs {@code ro})
  * @param symlinks how symlinks are stored
+ * @param plusAliases keep a copy of each file whose name holds '+' under the name with spaces,
+ *     for AWS S3's reading of '+' in URLs (see {@link PlusAliases})
  */
 public record FsSettings(
     int ownerUid, int ownerGid, int forcedUid, int forcedGid, int umask, int mountPointUmask,
-    boolean readOnly, SymlinkMode symlinks) {
+    boolean readOnly, SymlinkMode symlinks, boolean plusAliases) {
 
   /** How a symlink is stored in the bucket. */
   public enum SymlinkMode {

@@ -33,6 +33,7 @@ final class Namespace {
   final WritebackQueue queue;
   final FsSettings settings;
   final MetadataCodec.Defaults defaults;
+  final PlusAliases plusAliases;
   private final Map<String, Node> overlay = new HashMap<>();
 
   Namespace(CachedBucket bucket, ContentFiles content, Journal journal, WritebackQueue queue, FsSettings settings) {
@@ -42,6 +43,7 @@ final class Namespace {
     this.queue = queue;
     this.settings = settings;
     this.defaults = new MetadataCodec.Defaults(settings.ownerUid(), settings.ownerGid(), 0644, 0755);
+    this.plusAliases = new PlusAliases(bucket, settings.plusAliases());
   }
 
   // ---------------------------------------------------------------- lookups
@@ -137,6 +139,7 @@ final class Namespace {
         }
       }
     }
+    plusAliases.hideAliases(names);
     return names;
   }
 

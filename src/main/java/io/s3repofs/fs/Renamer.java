@@ -51,6 +51,7 @@ final class Renamer {
       moveNode(local.node(), to, objectAtTarget);
     } else {
       bucket.copy(from, to, null);
+      names.plusAliases.written(to);
       names.bury(from);
     }
   }
@@ -65,6 +66,7 @@ final class Renamer {
       node.remoteExists = objectAtTarget;
     } else {
       bucket.copy(from, to, null);
+      names.plusAliases.written(to);
       names.bury(from);
       node.remoteExists = true;
     }

@@ -28,7 +28,7 @@ final class CoreHarness implements AutoCloseable {
     this.fs = new FileSystemCore(new CachedBucket(store, cache),
         new ContentFiles(cacheDir.resolve("data"), cache.cleanBytesLimit()),
         new Journal(cacheDir.resolve("journal")), new WritebackQueue(writeBackDelay),
-        new FsSettings(1000, 1000, -1, -1, -1, -1, false, FsSettings.SymlinkMode.COPY));
+        new FsSettings(1000, 1000, -1, -1, -1, -1, false, FsSettings.SymlinkMode.COPY, true));
   }
 
   static CoreHarness create(Path cacheDir, Duration delay) throws Exception {
