@@ -80,6 +80,32 @@ abstract class MountIntegrationTest {
   }
 
   @Test
+  void aSecondLsOfADirectoryCostsNoRequest() throws Exception {
+    String bucket = newBucket();
+    Path mnt = tmp.resolve("mnt");
+    try (Mounts.InProcess mount = Mounts.mount(bucket, mnt, options(bucket, ""))) {
+      Shell.bash(mnt, "mkdir d && for i in $(seq 1 30); do echo $i > d/f$i; chmod 600 d/f$i; done");
+      assertEquals(0, mount.unmount());
+    }
+    try (Mounts.InProcess mount = Mounts.mount(bucket, mnt, options(bucket, ""))) {
+      long before = requestCount();
+      String first = Shell.bash(mnt, "ls -l d");
+      long afterFirst = requestCount();
+      Thread.sleep(1100); // past the kernel's own 1 s attribute cache: the second ls asks the mount again
+      String second = Shell.bash(mnt, "ls -l d");
+      long afterSecond = requestCount();
+      assertEquals(first, second);
+      assertEquals(30, first.lines().filter(l -> l.startsWith("-rw-------")).count(), first);
+      if (before >= 0) {
+        // LIST of / and of d, HEAD of the d/ marker, one HEAD per file (for its mode and mtime)
+        assertTrue(afterFirst - before <= 33, "requests for the first ls -l: " + (afterFirst - before));
+        assertEquals(afterFirst, afterSecond, "the second ls -l is served from the caches");
+      }
+      assertEquals(0, mount.unmount());
+    }
+  }
+
+  @Test
   void withoutDefaultAclObjectsStayPrivate() throws Exception {
     String bucket = newBucket();
     Path mnt = tmp.resolve("mnt");
