@@ -84,9 +84,6 @@ public final class MountedFilesystem implements AutoCloseable {
     return recovered;
   }
 
-  public FileSystemCore core() {
-    return fs;
-  }
 
   /** Mounts and blocks until the file system is unmounted. */
   public void runFuse() {
@@ -107,15 +104,7 @@ public final class MountedFilesystem implements AutoCloseable {
     return args.toArray(String[]::new);
   }
 
-  /** Mounts in the background (for tests); returns once the mount is up. */
-  public void mountInBackground() {
-    state = "mounted";
-    adapter.mount(config.mountPoint(), false, false, fuseArguments());
-  }
 
-  public void unmount() {
-    adapter.umount();
-  }
 
   /** Uploads what is pending; returns how many uploads are left after the drain timeout. */
   public int drain() throws InterruptedException {
@@ -129,9 +118,6 @@ public final class MountedFilesystem implements AutoCloseable {
     return config.cache().directory();
   }
 
-  public Map<String, Long> requestCounts() {
-    return store.requests().snapshot();
-  }
 
   /** Human-readable status for {@code s3repofs status}. */
   public String statusText() {

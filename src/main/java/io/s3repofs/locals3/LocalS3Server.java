@@ -118,10 +118,6 @@ public final class LocalS3Server implements AutoCloseable {
     return requests.values().stream().mapToLong(LongAdder::sum).sum();
   }
 
-  public void resetCounts() {
-    requests.clear();
-    log.clear();
-  }
 
   /**
    * The requests served so far, in order, as "KIND /bucket/key" (the first 100,000), for tests
