@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then
   SUDO=sudo
 fi
 
-packages=(libfuse2 fuse3 pacman-package-manager makepkg libarchive-tools s3fs rclone curl zstd xz-utils)
+packages=(libfuse2 fuse3 pacman-package-manager makepkg libarchive-tools s3fs rclone rsync curl zstd xz-utils)
 if ! javac -version 2>&1 | grep -Eq 'javac (1[7-9]|[2-9][0-9])'; then
   packages+=(openjdk-17-jdk-headless)
 fi

@@ -80,6 +80,27 @@ abstract class MountIntegrationTest {
   }
 
   @Test
+  void rsyncMirrorsATreeIntoTheMountAndAgainWithoutChanges() throws Exception {
+    String bucket = newBucket();
+    Path mnt = tmp.resolve("mnt");
+    Path src = Files.createDirectories(tmp.resolve("tree"));
+    Shell.bash(src, "mkdir -p x86_64 any && for i in 1 2 3; do head -c $((i * 100000)) /dev/urandom > x86_64/p$i.pkg.tar.zst;"
+        + " done && echo sig > x86_64/p1.pkg.tar.zst.sig && ln -s ../x86_64/p1.pkg.tar.zst any/p1 && chmod 640 x86_64/p2.pkg.tar.zst");
+    try (Mounts.InProcess mount = Mounts.mount(bucket, mnt, options(bucket, ",default_acl=public-read"))) {
+      Shell.bash(tmp, "rsync -a tree/ " + mnt + "/repo/");
+      Shell.bash(tmp, "diff -r tree " + mnt + "/repo");
+      String second = Shell.bash(tmp, "rsync -ai tree/ " + mnt + "/repo/");
+      assertEquals("", second.strip(), "a second rsync finds nothing to do (sizes and mtimes match)");
+      Shell.bash(tmp, "echo changed > tree/x86_64/p3.pkg.tar.zst && rsync -a --delete tree/ " + mnt + "/repo/"
+          + " && rm tree/x86_64/p1.pkg.tar.zst.sig && rsync -a --delete tree/ " + mnt + "/repo/ && diff -r tree " + mnt + "/repo");
+      assertEquals(0, mount.unmount(), mount.stderr());
+    }
+    assertEquals("changed\n", new String(get(bucket, "repo/x86_64/p3.pkg.tar.zst")));
+    assertArrayEquals(Files.readAllBytes(src.resolve("x86_64/p1.pkg.tar.zst")), get(bucket, "repo/any/p1"));
+    assertEquals(404, endpoint().anonymousGet(bucket, "repo/x86_64/p1.pkg.tar.zst.sig").statusCode());
+  }
+
+  @Test
   void aSecondLsOfADirectoryCostsNoRequest() throws Exception {
     String bucket = newBucket();
     Path mnt = tmp.resolve("mnt");
