@@ -75,9 +75,9 @@ public final class BucketRepository implements Repository {
 
   @Override
   public AddResult add(List<Path> packages, AddOptions options) throws IOException {
+    requireSafeConcurrency();
     PackageSelection selection = PackageSelection.of(packages, options, reader,
         signer != null ? signer : new Gpg(null), listener);
-    requireSafeConcurrency();
     Map<String, ListedObject> present = listing();
     Set<String> uploaded = new HashSet<>();
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -101,7 +101,7 @@ public final class BucketRepository implements Repository {
         pause(attempt);
         continue;
       }
-      List<String> deleted = deleteReplaced(merge.replaced(), db);
+      List<String> deleted = deleteReplaced(merge.replaced(), db, present);
       return new AddResult(merge.added(), merge.skipped(), deleted, true);
     }
     throw gaveUp();
@@ -353,7 +353,8 @@ public final class BucketRepository implements Repository {
   }
 
   /** With {@code -R}: deletes replaced package objects the committed database no longer names. */
-  private List<String> deleteReplaced(List<DatabaseMerge.Replacement> replaced, RepoDatabase db) {
+  private List<String> deleteReplaced(List<DatabaseMerge.Replacement> replaced, RepoDatabase db,
+      Map<String, ListedObject> present) {
     Set<String> named = new HashSet<>();
     db.entries().forEach(e -> named.add(e.fileName()));
     List<String> deleted = new ArrayList<>();
@@ -364,6 +365,9 @@ public final class BucketRepository implements Repository {
       }
       listener.info("Removing old package file '" + old + "'");
       for (String key : List.of(old, old + ".sig")) {
+        if (!present.containsKey(key)) {
+          continue;
+        }
         store.delete(key);
         deleted.add(location.url(key));
       }
