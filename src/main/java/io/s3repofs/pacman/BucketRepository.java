@@ -96,7 +96,7 @@ public final class BucketRepository implements Repository {
         }
       }
       healFileLists(db);
-      if (!commit(db, snap)) {
+      if (!commit(db, snap, present)) {
         listener.info("the database changed meanwhile; merging again (attempt " + (attempt + 1) + ")");
         pause(attempt);
         continue;
@@ -113,6 +113,7 @@ public final class BucketRepository implements Repository {
       throw new RepoException("no package name given");
     }
     requireSafeConcurrency();
+    Map<String, ListedObject> present = listing();
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       Snapshot snap = snapshot();
       if (snap.dbEtag() == null) {
@@ -134,7 +135,7 @@ public final class BucketRepository implements Repository {
             + "' not found in " + location + " (the database is unchanged)");
       }
       healFileLists(db);
-      if (commit(db, snap)) {
+      if (commit(db, snap, present)) {
         return new RemoveResult(List.copyOf(removed));
       }
       pause(attempt);
@@ -307,9 +308,13 @@ public final class BucketRepository implements Repository {
    * the signatures and the link copies. Returns false if the database changed since
    * {@code snap} was read (nothing is committed then).
    */
-  private boolean commit(RepoDatabase db, Snapshot snap) throws IOException {
+  private boolean commit(RepoDatabase db, Snapshot snap, Map<String, ListedObject> present)
+      throws IOException {
     byte[] dbBytes = archive(db, false);
     byte[] filesBytes = archive(db, true);
+    if (signer == null) {
+      dropStaleSignatures(present);
+    }
     listener.info("Uploading updated database '" + location + "'");
     String filesEtag = store.putBytes(names().filesFile(), filesBytes, metadata.now());
     if (snap.dbEtag() != null) {
@@ -339,6 +344,22 @@ public final class BucketRepository implements Repository {
       link(names().filesFile() + ".sig", names().filesLink() + ".sig");
     }
     return true;
+  }
+
+  /**
+   * Deletes database signatures an unsigned write would leave stale (pacman refuses a database
+   * whose signature does not match, even with {@code SigLevel = Optional}).
+   */
+  private void dropStaleSignatures(Map<String, ListedObject> present) {
+    for (String file : List.of(names().dbFile(), names().filesFile(), names().dbLink(),
+        names().filesLink())) {
+      String sig = file + ".sig";
+      if (present.remove(sig) != null) {
+        listener.warn("deleting " + sig + ": it signs the previous database"
+            + " (use --sign to sign the new one)");
+        store.delete(sig);
+      }
+    }
   }
 
   private byte[] archive(RepoDatabase db, boolean withFiles) throws IOException {

@@ -113,7 +113,14 @@ class SigningTest {
       store.putBytes("signed.db.sig", Files.readAllBytes(pkgs.get(0).resolveSibling(pkgs.get(0).getFileName() + ".sig")), Map.of());
       Tools.Result refused = pacman.run("-Syy");
       assertTrue(refused.exitCode() != 0, refused.output());
-      assertTrue(refused.output().contains("signature") , refused.output());
+      assertTrue(refused.output().contains("signature"), refused.output());
+
+      // an unsigned write deletes the database signatures it would leave stale
+      new BucketRepository(store, BucketLocation.parse("s3://" + bucket + "/x86_64/signed.db.tar.zst"),
+          new PackageReader(), RepoListener.SILENT, null, true).add(List.of(unsigned), AddOptions.DEFAULTS);
+      for (String key : List.of("signed.db.tar.zst.sig", "signed.db.sig", "signed.files.tar.zst.sig", "signed.files.sig")) {
+        assertEquals(404, S3TestServer.anonymousGet(bucket, "x86_64/" + key).statusCode(), key);
+      }
     }
   }
 
