@@ -49,6 +49,14 @@ final class MountOptions {
 
   /** Parses every {@code -o} argument; throws {@link UsageException} on the first bad one. */
   static MountOptions parse(List<String> arguments) {
+    return parse(arguments, null, "mount");
+  }
+
+  /**
+   * Parses {@code -o} arguments of a command that accepts only the names in {@code allowed}
+   * (all names when null); a known name outside it is an error naming the command.
+   */
+  static MountOptions parse(List<String> arguments, Set<String> allowed, String command) {
     MountOptions options = new MountOptions();
     for (String argument : arguments) {
       for (String item : argument.split(",")) {
@@ -68,7 +76,12 @@ final class MountOptions {
             throw new UsageException("option '" + name + "' needs a value: " + VALUED.get(name));
           }
         } else {
-          throw new UsageException("unknown option '" + name + "' in -o (see: s3repofs mount --help)");
+          throw new UsageException("unknown option '" + name + "' in -o (see: s3repofs " + command
+              + " --help)");
+        }
+        if (allowed != null && !allowed.contains(name)) {
+          throw new UsageException("option '" + name + "' applies to mount only, not to "
+              + command);
         }
         options.values.put(name, value);
       }

@@ -1,8 +1,8 @@
 package io.s3repofs.cli;
 
 /** A mistake on the command line: reported as one line, exit status 2. */
-final class UsageException extends RuntimeException {
-  UsageException(String message) {
+public final class UsageException extends RuntimeException {
+  public UsageException(String message) {
     super(message);
   }
 }

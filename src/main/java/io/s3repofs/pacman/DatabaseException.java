@@ -10,6 +10,15 @@ public class DatabaseException extends RepoException {
     super(file + ": " + problem);
   }
 
+  /** A database named other than by a path (an {@code s3://} URL, say). */
+  public DatabaseException(String where, String problem) {
+    super(where + ": " + problem);
+  }
+
+  public DatabaseException(String where, String problem, Throwable cause) {
+    super(where + ": " + problem, cause);
+  }
+
   public DatabaseException(Path file, String problem, Throwable cause) {
     super(file + ": " + problem, cause);
   }

@@ -33,12 +33,20 @@ public final class DatabaseReader {
   public static RepoDatabase load(RepoLocation location) throws IOException {
     RepoDatabase db = Files.exists(location.dbFile()) ? read(location.dbFile()) : new RepoDatabase();
     if (Files.exists(location.filesFile())) {
-      RepoDatabase files = read(location.filesFile());
-      for (RepoEntry e : db.entries()) {
-        files.get(e.name())
-            .filter(f -> f.version().equals(e.version()))
-            .ifPresent(f -> db.put(e.withFiles(f.files())));
-      }
+      withFileLists(db, read(location.filesFile()));
+    }
+    return db;
+  }
+
+  /**
+     * Gives each entry of {@code db} the file list of the entry of the same name and version in
+     * {@code files} (a files database); entries without one keep none.
+     */
+  public static RepoDatabase withFileLists(RepoDatabase db, RepoDatabase files) {
+    for (RepoEntry e : db.entries()) {
+      files.get(e.name())
+          .filter(f -> f.version().equals(e.version()))
+          .ifPresent(f -> db.put(e.withFiles(f.files())));
     }
     return db;
   }
@@ -49,8 +57,23 @@ public final class DatabaseReader {
      * @throws DatabaseException if it is not a proper pacman database
      */
   public static RepoDatabase read(Path file) throws IOException {
-    try (InputStream raw = Files.newInputStream(file);
-        BufferedInputStream in = new BufferedInputStream(raw, 65536)) {
+    try (InputStream raw = Files.newInputStream(file)) {
+      return read(raw, file.toString());
+    }
+  }
+
+  /**
+     * Reads one database archive (either kind) held in memory.
+     *
+     * @param where names the database in messages (an {@code s3://} URL, say)
+     * @throws DatabaseException if it is not a proper pacman database
+     */
+  public static RepoDatabase read(byte[] bytes, String where) throws IOException {
+    return read(new java.io.ByteArrayInputStream(bytes), where);
+  }
+
+  private static RepoDatabase read(InputStream raw, String file) throws IOException {
+    try (BufferedInputStream in = new BufferedInputStream(raw, 65536)) {
       in.mark(512);
       byte[] head = in.readNBytes(512);
       in.reset();
@@ -83,7 +106,7 @@ public final class DatabaseReader {
     return true;
   }
 
-  private static RepoDatabase readTar(Path file, InputStream in) throws IOException {
+  private static RepoDatabase readTar(String file, InputStream in) throws IOException {
     Map<String, String[]> members = new LinkedHashMap<>(); // dir -> {desc, files}
     int entries = 0;
     try (TarArchiveInputStream tar = new TarArchiveInputStream(in)) {

@@ -79,6 +79,16 @@ public final class DatabaseWriter {
      */
   public static void write(RepoDatabase db, RepoLocation location, RepoListener listener)
       throws IOException {
+    write(db, location, listener, null);
+  }
+
+  /**
+     * Writes both databases, signs them with {@code signer} (unless null) as repo-add's
+     * {@code --sign} does ({@code NAME.db.tar.EXT.sig}, and {@code NAME.db.sig} next to the
+     * {@code NAME.db} link), and rotates them into place.
+     */
+  public static void write(RepoDatabase db, RepoLocation location, RepoListener listener,
+      Gpg signer) throws IOException {
     List<Path[]> written = new ArrayList<>();
     try {
       for (boolean withFiles : new boolean[] {false, true}) {
@@ -88,23 +98,41 @@ public final class DatabaseWriter {
           writeArchive(db, withFiles, location.compression(), out);
         }
         written.add(new Path[] {temp, target});
+        if (signer != null) {
+          listener.info("Signing database '" + target.getFileName() + "'");
+          signer.sign(temp, signature(temp));
+        }
       }
     } catch (IOException | RuntimeException e) {
       for (Path[] w : written) {
         Files.deleteIfExists(w[0]);
+        Files.deleteIfExists(signature(w[0]));
+      }
+      if (e instanceof RepoException re) {
+        throw re;
       }
       Files.deleteIfExists(location.dbFile().resolveSibling(".tmp." + location.filesFile().getFileName()));
       throw new RepoException("cannot write the database in " + location.directory() + ": "
           + e.getMessage(), e);
     }
     for (Path[] w : written) {
-      rotate(w[0], w[1], listener);
+      rotate(w[0], w[1], listener, signer != null);
     }
     link(location.dbFile(), location.dbLink());
     link(location.filesFile(), location.filesLink());
+    if (signer != null) {
+      link(signature(location.dbFile()), signature(location.dbLink()));
+      link(signature(location.filesFile()), signature(location.filesLink()));
+    }
   }
 
-  private static void rotate(Path temp, Path target, RepoListener listener) throws IOException {
+  /** {@code FILE.sig}. */
+  static Path signature(Path file) {
+    return file.resolveSibling(file.getFileName() + ".sig");
+  }
+
+  private static void rotate(Path temp, Path target, RepoListener listener, boolean signed)
+      throws IOException {
     Path old = target.resolveSibling(target.getFileName() + ".old");
     Path sig = target.resolveSibling(target.getFileName() + ".sig");
     Path oldSig = target.resolveSibling(target.getFileName() + ".old.sig");
@@ -118,16 +146,25 @@ public final class DatabaseWriter {
       if (Files.exists(sig)) {
         // the signature is for the previous content; keep it with the backup
         Files.move(sig, oldSig, StandardCopyOption.REPLACE_EXISTING);
-        listener.warn("the signature " + sig.getFileName() + " no longer matches and was moved to "
-            + oldSig.getFileName() + " (signing is not supported yet: use repo-add -s)");
+        if (!signed) {
+          listener.warn("the signature " + sig.getFileName() + " no longer matches and was moved to "
+              + oldSig.getFileName() + " (use --sign to sign the new database)");
+        }
       } else {
         Files.deleteIfExists(oldSig);
       }
     }
+    move(temp, target);
+    if (signed) {
+      move(signature(temp), sig);
+    }
+  }
+
+  private static void move(Path from, Path to) throws IOException {
     try {
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 

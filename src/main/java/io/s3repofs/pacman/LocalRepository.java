@@ -1,15 +1,12 @@
 package io.s3repofs.pacman;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,34 +29,40 @@ import java.util.Optional;
  *   <li>An unchanged database is not rewritten.</li>
  * </ul>
  */
-public final class LocalRepository {
-  /** repo-add's limit for a detached signature. */
-  static final int MAX_SIGNATURE_BYTES = 16384;
-
+public final class LocalRepository implements Repository {
   private final RepoLocation location;
   private final PackageReader reader;
   private final RepoListener listener;
+  private final Gpg signer;
 
   public LocalRepository(RepoLocation location, RepoListener listener) {
     this(location, new PackageReader(), listener);
   }
 
   public LocalRepository(RepoLocation location, PackageReader reader, RepoListener listener) {
+    this(location, reader, listener, null);
+  }
+
+  /**
+     * @param signer signs the databases each time they are written (repo-add's {@code --sign}),
+     *     or null
+     */
+  public LocalRepository(RepoLocation location, PackageReader reader, RepoListener listener,
+      Gpg signer) {
     this.location = location;
     this.reader = reader;
     this.listener = listener;
+    this.signer = signer;
   }
 
   public RepoLocation location() {
     return location;
   }
 
-  /** What {@link #add} did. */
-  public record AddResult(List<RepoEntry> added, List<String> skipped, List<Path> deletedFiles,
-      boolean written) {}
-
-  /** What {@link #remove} did. */
-  public record RemoveResult(List<RepoEntry> removed) {}
+  @Override
+  public String displayName() {
+    return location.dbFile().toString();
+  }
 
   /**
      * Adds packages to the database (creating it if needed), like {@code repo-add}.
@@ -67,109 +70,43 @@ public final class LocalRepository {
      * @throws RepoException if a package is missing or broken, the lock is held, or the database
      *     is not a proper one; the database is unchanged then
      */
+  @Override
   public AddResult add(List<Path> packages, AddOptions options) throws IOException {
     if (packages.isEmpty()) {
       throw new RepoException("no package given");
     }
     checkDirectory();
-    // 1. read and check every package before touching anything
-    List<PackageFile> read = new ArrayList<>();
-    List<String> errors = new ArrayList<>();
-    Map<Path, String> signatures = new LinkedHashMap<>();
-    for (Path p : packages) {
-      listener.info("Reading package '" + p + "'");
-      try {
-        PackageFile pkg = reader.read(p);
-        if (options.includeSigs()) {
-          String sig = signature(pkg);
-          if (sig != null) {
-            signatures.put(pkg.path(), sig);
-          }
-        }
-        read.add(pkg);
-      } catch (PackageException e) {
-        errors.add(e.getMessage());
-      }
-    }
-    if (!errors.isEmpty()) {
-      throw new RepoException(String.join("; ", errors)
-          + " (no packages added, the database is unchanged)");
-    }
-    // 2. several versions of one name in this run: keep the newest
-    Map<String, PackageFile> newest = new LinkedHashMap<>();
-    List<String> skipped = new ArrayList<>();
-    for (PackageFile pkg : read) {
-      PackageFile other = newest.get(pkg.info().name());
-      if (other == null || Vercmp.compare(pkg.info().version(), other.info().version()) >= 0) {
-        if (other != null) {
-          skipped.add(other.fileName());
-          listener.warn("skipping '" + other.fileName() + "': '" + pkg.fileName()
-              + "' is a newer version of the same package");
-        }
-        newest.remove(pkg.info().name());
-        newest.put(pkg.info().name(), pkg);
-      } else {
-        skipped.add(pkg.fileName());
-        listener.warn("skipping '" + pkg.fileName() + "': '" + other.fileName()
-            + "' is a newer version of the same package");
-      }
-    }
-    // 3. under the lock: merge into the current database and write it
+    PackageSelection selection = PackageSelection.of(packages, options, reader,
+        signer != null ? signer : new Gpg(null), listener);
     try (RepoLock lock = RepoLock.acquire(location.lockFile(), options.lockWait())) {
       RepoDatabase db = DatabaseReader.load(location);
       boolean existed = Files.exists(location.dbFile()) && Files.exists(location.filesFile());
-      List<RepoEntry> added = new ArrayList<>();
+      DatabaseMerge merge = DatabaseMerge.apply(db, selection, options, listener);
       List<Path> toDelete = new ArrayList<>();
-      for (PackageFile pkg : newest.values()) {
-        PackageInfo info = pkg.info();
-        Optional<RepoEntry> current = db.get(info.name());
-        listener.info("Adding package '" + pkg.path() + "'");
-        if (current.isPresent() && current.get().version().equals(info.version())) {
-          listener.warn("An entry for '" + info.entryName() + "' already existed");
-          if (options.onlyNew()) {
-            skipped.add(pkg.fileName());
-            continue;
-          }
-        } else if (current.isPresent()) {
-          if (Vercmp.compare(current.get().version(), info.version()) > 0) {
-            listener.warn("A newer version for '" + info.name()
-                + "' is already present in database (" + current.get().version() + ")");
-            if (options.preventDowngrade()) {
-              skipped.add(pkg.fileName());
-              continue;
-            }
-          }
-          if (options.removeOld() && current.get().fileName() != null) {
-            Path old = location.directory().resolve(current.get().fileName()).normalize();
-            if (old.getParent() != null && old.getParent().equals(location.directory())
-                && !isSameFile(old, pkg.path())) {
-              toDelete.add(old);
-            }
-          }
-        }
-        RepoEntry entry = RepoEntry.of(pkg, signatures.get(pkg.path()));
-        if (!current.isPresent() || !current.get().equals(entry)) {
-          db.put(entry);
-          added.add(entry);
+      for (DatabaseMerge.Replacement r : merge.replaced()) {
+        Path old = location.directory().resolve(r.old().fileName()).normalize();
+        if (old.getParent() != null && old.getParent().equals(location.directory())
+            && !isSameFile(old, r.by().path())) {
+          toDelete.add(old);
         }
       }
-      boolean write = !added.isEmpty() || !existed;
+      boolean write = !merge.added().isEmpty() || !existed;
       if (write) {
         listener.info("Creating updated database file '" + location.dbFile() + "'");
-        DatabaseWriter.write(db, location, listener);
+        DatabaseWriter.write(db, location, listener, signer);
       } else {
         listener.info("Database unchanged: '" + location.dbFile() + "'");
       }
-      List<Path> deleted = new ArrayList<>();
+      List<String> deleted = new ArrayList<>();
       for (Path old : toDelete) {
         listener.info("Removing old package file '" + old.getFileName() + "'");
         for (Path f : List.of(old, old.resolveSibling(old.getFileName() + ".sig"))) {
           if (Files.deleteIfExists(f)) {
-            deleted.add(f);
+            deleted.add(f.toString());
           }
         }
       }
-      return new AddResult(List.copyOf(added), List.copyOf(skipped), List.copyOf(deleted), write);
+      return new AddResult(merge.added(), merge.skipped(), List.copyOf(deleted), write);
     }
   }
 
@@ -179,6 +116,7 @@ public final class LocalRepository {
      * @throws RepoException if the database does not exist, a name is not in it (then nothing is
      *     removed), or the lock is held
      */
+  @Override
   public RemoveResult remove(List<String> names, Duration lockWait) throws IOException {
     if (names.isEmpty()) {
       throw new RepoException("no package name given");
@@ -206,7 +144,7 @@ public final class LocalRepository {
             + "' not found in " + location.dbFile() + " (the database is unchanged)");
       }
       listener.info("Creating updated database file '" + location.dbFile() + "'");
-      DatabaseWriter.write(db, location, listener);
+      DatabaseWriter.write(db, location, listener, signer);
       return new RemoveResult(List.copyOf(removed));
     }
   }
@@ -216,6 +154,7 @@ public final class LocalRepository {
      *
      * @throws RepoException if it does not exist or is not a proper database
      */
+  @Override
   public RepoDatabase read() throws IOException {
     if (!Files.exists(location.dbFile())) {
       throw new RepoException("repository file '" + location.dbFile() + "' was not found");
@@ -233,6 +172,7 @@ public final class LocalRepository {
      * @return the problems found, empty if none
      * @throws RepoException if the database itself is missing or unreadable
      */
+  @Override
   public List<VerifyProblem> verify() throws IOException {
     RepoDatabase db = read();
     List<VerifyProblem> problems = new ArrayList<>();
@@ -356,32 +296,6 @@ public final class LocalRepository {
     if (!actual.equals(db)) {
       problems.add(new VerifyProblem(who, what + " is " + db + " in the database but "
           + actual + " in the package file"));
-    }
-  }
-
-  /** Base64 of the package's detached signature, as repo-add computes %PGPSIG%, or null. */
-  private static String signature(PackageFile pkg) throws PackageException {
-    Path sig = pkg.signaturePath();
-    if (!Files.isRegularFile(sig)) {
-      return null;
-    }
-    try {
-      long size = Files.size(sig);
-      if (size > MAX_SIGNATURE_BYTES) {
-        throw new PackageException(sig, "invalid package signature file (" + size
-            + " bytes, more than " + MAX_SIGNATURE_BYTES + ")");
-      }
-      byte[] bytes = Files.readAllBytes(sig);
-      if (new String(bytes, StandardCharsets.ISO_8859_1).contains("BEGIN PGP SIGNATURE")) {
-        throw new PackageException(sig, "cannot use armored signatures for packages"
-            + " (make a binary one: gpg --detach-sign --no-armor)");
-      }
-      return Base64.getEncoder().encodeToString(bytes);
-    } catch (IOException e) {
-      if (e instanceof PackageException pe) {
-        throw pe;
-      }
-      throw new PackageException(sig, "cannot read the signature: " + e.getMessage(), e);
     }
   }
 

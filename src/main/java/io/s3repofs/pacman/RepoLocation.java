@@ -3,7 +3,6 @@ package io.s3repofs.pacman;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * Where a repository's files live, derived from the database path given on the command line the
@@ -48,15 +47,8 @@ public final class RepoLocation {
         // fall through to the extension check
       }
     }
-    int at = file.lastIndexOf(".db.");
-    Optional<Compression> compression = at > 0
-        ? Compression.fromSuffix(file.substring(at + 4)) : Optional.empty();
-    if (compression.isEmpty() || !file.substring(at + 4).startsWith("tar")) {
-      throw new RepoException("'" + dbPath + "' does not have a valid database archive extension"
-          + " (expected NAME.db.tar.zst, .tar.xz, .tar.gz, .tar.bz2 or .tar)");
-    }
-    Path dir = absolute.getParent();
-    return new RepoLocation(dbPath, dir, file.substring(0, at), compression.get());
+    DatabaseName parsed = DatabaseName.parse(file, dbPath.toString());
+    return new RepoLocation(dbPath, absolute.getParent(), parsed.name(), parsed.compression());
   }
 
   /** The path as given by the user. */

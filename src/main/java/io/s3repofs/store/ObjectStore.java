@@ -171,6 +171,27 @@ public final class ObjectStore implements AutoCloseable {
         .bucket(settings.bucket()).key(fullKey(key))).asByteArray());
   }
 
+  /** Reads a whole small object with its entity tag; empty if there is no such object. */
+  public Optional<StoredObject> get(String key) {
+    try {
+      var response = call("GET " + key, () -> s3.getObjectAsBytes(b -> b
+          .bucket(settings.bucket()).key(fullKey(key))));
+      return Optional.of(new StoredObject(response.asByteArray(),
+          unquote(response.response().eTag()), response.response().metadata()));
+    } catch (StoreException e) {
+      if (e.kind() == StoreException.Kind.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /** Downloads an object to a file (replaced if it exists). */
+  public void download(String key, Path file) {
+    call("GET " + key, () -> s3.getObject(b -> b.bucket(settings.bucket()).key(fullKey(key)),
+        software.amazon.awssdk.core.sync.ResponseTransformer.toFile(file)));
+  }
+
   public static void abort(InputStream stream) {
     if (stream instanceof software.amazon.awssdk.core.ResponseInputStream<?> response) {
       response.abort();
@@ -186,6 +207,27 @@ public final class ObjectStore implements AutoCloseable {
   public String putBytes(String key, byte[] body, Map<String, String> metadata) {
     return unquote(call("PUT " + key, () -> s3.putObject(b -> {
       b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata);
+      acl(b::acl);
+    }, RequestBody.fromBytes(body))).eTag());
+  }
+
+  /**
+   * Uploads a small object from memory only if {@code condition} holds; returns its ETag.
+   *
+   * @throws StoreException of kind {@link StoreException.Kind#PRECONDITION_FAILED} if the server
+   *     refuses the write because the condition does not hold (servers that ignore conditions
+   *     write anyway)
+   */
+  public String putBytes(String key, byte[] body, Map<String, String> metadata,
+      WriteCondition condition) {
+    return unquote(call("PUT " + key + " (" + condition + ")", () -> s3.putObject(b -> {
+      b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata)
+          .contentType("application/octet-stream");
+      if (condition.isIfAbsent()) {
+        b.ifNoneMatch("*");
+      } else {
+        b.ifMatch(condition.quotedEtag());
+      }
       acl(b::acl);
     }, RequestBody.fromBytes(body))).eTag());
   }
@@ -347,7 +389,7 @@ public final class ObjectStore implements AutoCloseable {
       return new StoreException(StoreException.Kind.ACCESS_DENIED,
           what + ": " + detail + " (check the access key and secret, and the bucket's policy)", e);
     }
-    if (status == 412) {
+    if (status == 412 || (status == 409 && "ConditionalRequestConflict".equals(code))) {
       return new StoreException(StoreException.Kind.PRECONDITION_FAILED, what + ": precondition failed", e);
     }
     return new StoreException(StoreException.Kind.OTHER,

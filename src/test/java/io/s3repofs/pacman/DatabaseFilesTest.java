@@ -85,7 +85,7 @@ class DatabaseFilesTest {
     Path db = dir.resolve("u.db.tar.gz");
     assertTrue(repo(db).add(files, AddOptions.DEFAULTS).written());
     byte[] before = Files.readAllBytes(db);
-    LocalRepository.AddResult again = repo(db).add(files, AddOptions.DEFAULTS);
+    AddResult again = repo(db).add(files, AddOptions.DEFAULTS);
     assertFalse(again.written());
     assertTrue(Arrays.equals(before, Files.readAllBytes(db)));
     assertFalse(Files.exists(dir.resolve("u.db.tar.gz.old")));

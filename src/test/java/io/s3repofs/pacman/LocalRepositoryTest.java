@@ -66,7 +66,7 @@ class LocalRepositoryTest {
 
     r.add(List.of(files.get(1)), AddOptions.DEFAULTS);
     // -p: an older version is not added over a newer one
-    LocalRepository.AddResult p = r.add(List.of(files.get(0)), AddOptions.DEFAULTS.withPreventDowngrade(true));
+    AddResult p = r.add(List.of(files.get(0)), AddOptions.DEFAULTS.withPreventDowngrade(true));
     assertEquals(List.of(), p.added());
     assertEquals("0.9rc1-2", r.read().get("mu").orElseThrow().version());
     assertTrue(rec.warnings.stream().anyMatch(w -> w.contains("A newer version for 'mu' is already present")), rec.warnings.toString());
@@ -74,12 +74,12 @@ class LocalRepositoryTest {
     r.add(List.of(files.get(0)), AddOptions.DEFAULTS);
     assertEquals("0.9rc1-1", r.read().get("mu").orElseThrow().version());
     // -n: the same version again is skipped
-    LocalRepository.AddResult n = r.add(List.of(files.get(0)), AddOptions.DEFAULTS.withOnlyNew(true));
+    AddResult n = r.add(List.of(files.get(0)), AddOptions.DEFAULTS.withOnlyNew(true));
     assertEquals(List.of(), n.added());
     assertTrue(rec.warnings.stream().anyMatch(w -> w.contains("An entry for 'mu-0.9rc1-1' already existed")));
     // -R: upgrading deletes the replaced file and its signature, after the database is written
     Files.writeString(dir.resolve(mu1.fileName() + ".sig"), "x");
-    LocalRepository.AddResult up = r.add(List.of(files.get(1)), AddOptions.DEFAULTS.withRemoveOld(true));
+    AddResult up = r.add(List.of(files.get(1)), AddOptions.DEFAULTS.withRemoveOld(true));
     assertEquals(1, up.added().size());
     assertFalse(Files.exists(files.get(0)), "old package deleted");
     assertFalse(Files.exists(dir.resolve(mu1.fileName() + ".sig")), "old signature deleted");
@@ -91,7 +91,7 @@ class LocalRepositoryTest {
   void severalVersionsInOneRunKeepTheNewestWhateverTheOrder() throws Exception {
     Path dir = tmp.resolve("v");
     List<Path> files = TestPackages.copy(List.of(pkg("sigma", "7-2"), pkg("sigma", "7-1"), pkg("alpha", "1.0-1")), dir);
-    LocalRepository.AddResult r = repo(dir.resolve("v.db.tar.gz")).add(files, AddOptions.DEFAULTS);
+    AddResult r = repo(dir.resolve("v.db.tar.gz")).add(files, AddOptions.DEFAULTS);
     assertEquals(List.of(pkg("sigma", "7-1").fileName()), r.skipped());
     assertEquals("7-2", repo(dir.resolve("v.db.tar.gz")).read().get("sigma").orElseThrow().version());
     assertEquals(2, repo(dir.resolve("v.db.tar.gz")).read().size());

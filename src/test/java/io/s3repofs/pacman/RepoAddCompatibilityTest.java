@@ -108,7 +108,7 @@ class RepoAddCompatibilityTest {
     String db = "test.db." + ext;
 
     repoAdd(b, db, names(theirPkgs));
-    LocalRepository.AddResult result = ours(a.resolve(db)).add(ourPkgs,
+    AddResult result = ours(a.resolve(db)).add(ourPkgs,
         AddOptions.DEFAULTS.withIncludeSigs(true));
     assertTrue(result.written());
 
@@ -177,7 +177,7 @@ class RepoAddCompatibilityTest {
     Path z = tmp.resolve("removed-by-repo-remove");
     ours(z.resolve(db)).add(TestPackages.copy(all, z), AddOptions.DEFAULTS);
     Tools.repoTool(z, "repo-remove", List.of(db, "alpha", "mu")).assertOk("repo-remove");
-    LocalRepository.RemoveResult removed = ours(y.resolve(db)).remove(List.of("alpha", "mu"), java.time.Duration.ZERO);
+    RemoveResult removed = ours(y.resolve(db)).remove(List.of("alpha", "mu"), java.time.Duration.ZERO);
     assertEquals(2, removed.removed().size());
     assertEquals(dump(z.resolve(db)), dump(y.resolve(db)));
     assertFalse(dump(y.resolve(db)).keySet().stream().anyMatch(k -> k.startsWith("alpha-")));

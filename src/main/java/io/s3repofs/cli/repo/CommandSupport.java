@@ -29,6 +29,12 @@ final class CommandSupport {
       return body.call();
     } catch (picocli.CommandLine.ParameterException e) {
       throw e; // picocli reports it as a usage error (exit 2)
+    } catch (io.s3repofs.cli.UsageException e) {
+      err.println(prefix(spec) + e.getMessage());
+      err.flush();
+      return USAGE;
+    } catch (io.s3repofs.store.StoreException e) {
+      err.println(prefix(spec) + "error: " + e.getMessage());
     } catch (RepoException e) {
       err.println(prefix(spec) + "error: " + e.getMessage());
     } catch (NoSuchFileException e) {

@@ -1,8 +1,8 @@
 package io.s3repofs.cli.repo;
 
 import io.s3repofs.pacman.AddOptions;
-import io.s3repofs.pacman.LocalRepository;
-import io.s3repofs.pacman.RepoLocation;
+import io.s3repofs.pacman.AddResult;
+import io.s3repofs.pacman.RepoListener;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,8 +28,16 @@ import picocli.CommandLine.Spec;
     footer = {
       "  s3repofs repo add myrepo.db.tar.zst foo-1.0-1-x86_64.pkg.tar.zst",
       "  s3repofs repo add -R -p --wait 60 /srv/repo/myrepo.db.tar.zst ~/build/*.pkg.tar.zst",
+      "  s3repofs repo add -R --sign s3://mybucket/repo/x86_64/myrepo.db.tar.zst ~/build/*.pkg.tar.zst \\",
+      "      -o url=https://ams3.digitaloceanspaces.com,default_acl=public-read",
       "",
-      "Lock: NAME.db.tar.EXT.lck, as repo-add; without --wait a held lock fails at once."})
+      "A path: lock NAME.db.tar.EXT.lck, as repo-add; without --wait a held lock fails at once.",
+      "s3://BUCKET/[PREFIX/]NAME.db.tar.EXT: works on the bucket without a mount (keys as for",
+      "mount: passwd_file, ~/.passwd-s3fs, AWS environment). Packages (and .sig) are uploaded",
+      "first, then the files database, then the database, then NAME.db and NAME.files as copies;",
+      "with -R replaced packages are deleted last. The database is written with If-Match, so",
+      "concurrent adds merge instead of losing entries; on servers that ignore conditional",
+      "writes the command refuses unless --single-writer is given."})
 final class RepoAddCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -50,14 +58,23 @@ final class RepoAddCommand implements Callable<Integer> {
       description = "wait up to SECONDS for a lock held by another repo-add or s3repofs (default: ${DEFAULT-VALUE}, fail at once)")
   long waitSeconds;
 
+  @Option(names = {"-v", "--verify"}, description = "check each package's PKG.sig with gpg --verify before adding anything")
+  boolean verify;
+
+  @picocli.CommandLine.Mixin
+  SignOptions signing = new SignOptions();
+
+  @picocli.CommandLine.Mixin
+  BucketOptions bucket = new BucketOptions();
+
   @Option(names = {"-q", "--quiet"}, description = "print neither progress nor warnings")
   boolean quiet;
 
   @Option(names = "--nocolor", hidden = true, description = "accepted for repo-add compatibility; output is never colored")
   boolean noColor;
 
-  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst, .tar.xz or .tar.gz")
-  Path db;
+  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst (.tar.xz, .tar.gz) or s3://BUCKET/[PREFIX/]NAME.db.tar.zst")
+  String db;
 
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "PKG", description = "package files (.pkg.tar.zst, .xz, .gz)")
   List<Path> packages;
@@ -69,11 +86,13 @@ final class RepoAddCommand implements Callable<Integer> {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--wait must not be negative");
       }
       AddOptions options = new AddOptions(onlyNew, removeOld, preventDowngrade, includeSigs,
-          Duration.ofSeconds(waitSeconds));
-      LocalRepository repo = new LocalRepository(RepoLocation.of(db), CommandSupport.listener(spec, quiet));
-      LocalRepository.AddResult result = repo.add(packages, options);
-      CommandSupport.listener(spec, quiet).info(result.added().size() + " package(s) added, "
-          + result.skipped().size() + " skipped");
+          Duration.ofSeconds(waitSeconds), verify);
+      RepoListener listener = CommandSupport.listener(spec, quiet);
+      try (Repositories.Opened opened = Repositories.open(db, bucket, "add", listener, signing.signer())) {
+        AddResult result = opened.repository().add(packages, options);
+        listener.info(result.added().size() + " package(s) added, " + result.skipped().size()
+            + " skipped");
+      }
       return CommandSupport.OK;
     });
   }

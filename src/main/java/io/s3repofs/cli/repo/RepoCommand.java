@@ -14,9 +14,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "repo",
     mixinStandardHelpOptions = true,
     versionProvider = RepoCommand.Version.class,
-    description = "Maintain a pacman repository database (NAME.db.tar.{zst,xz,gz} and"
+    description = {"Maintain a pacman repository database (NAME.db.tar.{zst,xz,gz} and"
         + " NAME.files.tar.*), compatible with repo-add: the same database format and the same"
         + " lock file, so both tools can update the same repository.",
+      "The database is a path (in a directory or on a mount) or s3://BUCKET/[PREFIX/]NAME.db.tar.EXT"
+        + " (the bucket directly, no mount; -o takes mount's bucket options)."},
     subcommands = {RepoAddCommand.class, RepoRemoveCommand.class, RepoListCommand.class,
       RepoVerifyCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
@@ -27,7 +29,9 @@ import picocli.CommandLine.Spec;
       "  s3repofs repo add -R /srv/repo/x86_64/myrepo.db.tar.zst ~/build/*.pkg.tar.zst",
       "  s3repofs repo remove /srv/repo/x86_64/myrepo.db.tar.zst oldpkg",
       "  s3repofs repo list /srv/repo/x86_64/myrepo.db.tar.zst",
-      "  s3repofs repo verify /srv/repo/x86_64/myrepo.db.tar.zst"})
+      "  s3repofs repo verify /srv/repo/x86_64/myrepo.db.tar.zst",
+      "  s3repofs repo add -R --sign s3://mybucket/repo/x86_64/myrepo.db.tar.zst ~/build/*.pkg.tar.zst \\",
+      "      -o default_acl=public-read,url=https://ams3.digitaloceanspaces.com"})
 public final class RepoCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

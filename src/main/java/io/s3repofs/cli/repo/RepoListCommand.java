@@ -1,11 +1,8 @@
 package io.s3repofs.cli.repo;
 
-import io.s3repofs.pacman.LocalRepository;
 import io.s3repofs.pacman.RepoEntry;
 import io.s3repofs.pacman.RepoListener;
-import io.s3repofs.pacman.RepoLocation;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,15 +24,20 @@ final class RepoListCommand implements Callable<Integer> {
   @Option(names = {"-l", "--long"}, description = "also print the package file name")
   boolean longFormat;
 
-  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst, .tar.xz or .tar.gz")
-  Path db;
+  @picocli.CommandLine.Mixin
+  BucketOptions bucket = new BucketOptions();
+
+  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst (.tar.xz, .tar.gz) or s3://BUCKET/[PREFIX/]NAME.db.tar.zst")
+  String db;
 
   @Override
   public Integer call() {
     return CommandSupport.run(spec, () -> {
       PrintWriter out = spec.commandLine().getOut();
-      for (RepoEntry e : new LocalRepository(RepoLocation.of(db), RepoListener.SILENT).read().entries()) {
-        out.println(e.name() + " " + e.version() + (longFormat ? " " + e.fileName() : ""));
+      try (Repositories.Opened opened = Repositories.open(db, bucket, "list", RepoListener.SILENT, null)) {
+        for (RepoEntry e : opened.repository().read().entries()) {
+          out.println(e.name() + " " + e.version() + (longFormat ? " " + e.fileName() : ""));
+        }
       }
       out.flush();
       return CommandSupport.OK;

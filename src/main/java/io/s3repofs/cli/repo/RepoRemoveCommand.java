@@ -1,8 +1,5 @@
 package io.s3repofs.cli.repo;
 
-import io.s3repofs.pacman.LocalRepository;
-import io.s3repofs.pacman.RepoLocation;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,14 +25,20 @@ final class RepoRemoveCommand implements Callable<Integer> {
       description = "wait up to SECONDS for a lock held by another process (default: ${DEFAULT-VALUE})")
   long waitSeconds;
 
+  @picocli.CommandLine.Mixin
+  SignOptions signing = new SignOptions();
+
+  @picocli.CommandLine.Mixin
+  BucketOptions bucket = new BucketOptions();
+
   @Option(names = {"-q", "--quiet"}, description = "print neither progress nor warnings")
   boolean quiet;
 
   @Option(names = "--nocolor", hidden = true)
   boolean noColor;
 
-  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst, .tar.xz or .tar.gz")
-  Path db;
+  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst (.tar.xz, .tar.gz) or s3://BUCKET/[PREFIX/]NAME.db.tar.zst")
+  String db;
 
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "NAME", description = "package names")
   List<String> names;
@@ -43,8 +46,10 @@ final class RepoRemoveCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return CommandSupport.run(spec, () -> {
-      LocalRepository repo = new LocalRepository(RepoLocation.of(db), CommandSupport.listener(spec, quiet));
-      repo.remove(names, Duration.ofSeconds(Math.max(0, waitSeconds)));
+      try (Repositories.Opened opened = Repositories.open(db, bucket, "remove",
+          CommandSupport.listener(spec, quiet), signing.signer())) {
+        opened.repository().remove(names, Duration.ofSeconds(Math.max(0, waitSeconds)));
+      }
       return CommandSupport.OK;
     });
   }

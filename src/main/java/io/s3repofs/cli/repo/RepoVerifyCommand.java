@@ -1,10 +1,8 @@
 package io.s3repofs.cli.repo;
 
-import io.s3repofs.pacman.LocalRepository;
-import io.s3repofs.pacman.RepoLocation;
+import io.s3repofs.pacman.Repository;
 import io.s3repofs.pacman.VerifyProblem;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +19,8 @@ import picocli.CommandLine.Spec;
         + " recorded size, MD5 and SHA-256, name and version; its .sig is there where %%PGPSIG%%"
         + " is set; the files database lists the same packages and file lists; NAME.db and"
         + " NAME.files lead to the databases. Prints one line per problem and exits 1 if there"
-        + " is any.",
+        + " is any. For s3:// databases, package objects are checked for presence and size"
+        + " (not downloaded).",
     footerHeading = "%nExample:%n",
     footer = "  s3repofs repo verify /srv/repo/myrepo.db.tar.zst")
 final class RepoVerifyCommand implements Callable<Integer> {
@@ -31,30 +30,39 @@ final class RepoVerifyCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "print only the problems, not the summary")
   boolean quiet;
 
-  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst, .tar.xz or .tar.gz")
-  Path db;
+  @picocli.CommandLine.Mixin
+  BucketOptions bucket = new BucketOptions();
+
+  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst (.tar.xz, .tar.gz) or s3://BUCKET/[PREFIX/]NAME.db.tar.zst")
+  String db;
 
   @Override
   public Integer call() {
     return CommandSupport.run(spec, () -> {
-      LocalRepository repo = new LocalRepository(RepoLocation.of(db), CommandSupport.listener(spec, quiet));
-      List<VerifyProblem> problems = repo.verify();
-      PrintWriter out = spec.commandLine().getOut();
-      for (VerifyProblem p : problems) {
-        out.println(p);
+      try (Repositories.Opened opened = Repositories.open(db, bucket, "verify",
+          CommandSupport.listener(spec, quiet), null)) {
+        return verify(opened.repository());
       }
-      out.flush();
-      if (!problems.isEmpty()) {
-        spec.commandLine().getErr().println(spec.qualifiedName() + ": " + problems.size()
-            + " problem(s) found in " + repo.location().dbFile());
-        spec.commandLine().getErr().flush();
-        return CommandSupport.FAILURE;
-      }
-      if (!quiet) {
-        out.println(repo.read().size() + " package(s) verified in " + repo.location().dbFile());
-        out.flush();
-      }
-      return CommandSupport.OK;
     });
+  }
+
+  private int verify(Repository repo) throws java.io.IOException {
+    List<VerifyProblem> problems = repo.verify();
+    PrintWriter out = spec.commandLine().getOut();
+    for (VerifyProblem p : problems) {
+      out.println(p);
+    }
+    out.flush();
+    if (!problems.isEmpty()) {
+      spec.commandLine().getErr().println(spec.qualifiedName() + ": " + problems.size()
+          + " problem(s) found in " + repo.displayName());
+      spec.commandLine().getErr().flush();
+      return CommandSupport.FAILURE;
+    }
+    if (!quiet) {
+      out.println(repo.read().size() + " package(s) verified in " + repo.displayName());
+      out.flush();
+    }
+    return CommandSupport.OK;
   }
 }
