@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
         "",
         "Example:",
         "  s3repofs local-s3 --port 9000 --bucket repo --data /tmp/s3data &",
-        "  printf 'repo:%s:%s\\n' local-access-key local-secret-key > ~/.passwd-s3fs; chmod 600 ~/.passwd-s3fs",
+        "  printf 'repo:%%s:%%s\\n' local-access-key local-secret-key > ~/.passwd-s3fs; chmod 600 ~/.passwd-s3fs",
         "  s3repofs mount repo ~/bucket -o url=http://127.0.0.1:9000,use_path_request_style,default_acl=public-read"})
 final class LocalS3Command implements Callable<Integer> {
 

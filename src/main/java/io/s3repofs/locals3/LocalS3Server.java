@@ -119,6 +119,12 @@ public final class LocalS3Server implements AutoCloseable {
   }
 
 
+  /** Starts counting (and logging requests) from zero. */
+  public void resetCounts() {
+    requests.clear();
+    log.clear();
+  }
+
   /**
    * The requests served so far, in order, as "KIND /bucket/key" (the first 100,000), for tests
    * that check what was sent and in which order.

@@ -261,10 +261,22 @@ public final class BucketRepository implements Repository {
     } else {
       listener.info("Uploading package '" + pkg.fileName() + "'");
       store.putFile(pkg.fileName(), pkg.path(), pkg.compressedSize(), metadata.file(pkg.path()));
+      copyPlusAlias(pkg.fileName());
     }
     Path sig = pkg.signaturePath();
     if (Files.isRegularFile(sig)) {
       store.putFile(sig.getFileName().toString(), sig, Files.size(sig), metadata.file(sig));
+      copyPlusAlias(sig.getFileName().toString());
+    }
+  }
+
+  /**
+   * AWS S3 reads a '+' in a URL path as a space, so pacman's GET of a package named with '+'
+   * looks up the key with spaces: keep a copy there (as the mount does; see fs.PlusAliases).
+   */
+  private void copyPlusAlias(String key) {
+    if (key.indexOf('+') >= 0) {
+      store.copy(key, key.replace('+', ' '), null);
     }
   }
 
@@ -390,6 +402,9 @@ public final class BucketRepository implements Repository {
           continue;
         }
         store.delete(key);
+        if (key.indexOf('+') >= 0) {
+          store.delete(key.replace('+', ' '));
+        }
         deleted.add(location.url(key));
       }
     }
