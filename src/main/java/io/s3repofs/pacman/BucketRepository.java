@@ -158,6 +158,39 @@ public final class BucketRepository implements Repository {
    * entries; {@code NAME.db} and {@code NAME.files} hold the databases. Checksums are not
    * recomputed (that would download every package); {@code pacman -S} checks them.
    */
+  /**
+   * Compares a package object with the entry's checksums. A single-part object's ETag is its MD5,
+   * so a match against %MD5SUM% costs nothing; otherwise (multipart uploads, servers whose ETags
+   * are not MD5s, databases without %MD5SUM%) the object is streamed through SHA-256.
+   */
+  private Optional<String> checksumProblem(RepoEntry e, ListedObject object) throws IOException {
+    String md5 = e.first("MD5SUM");
+    if (md5 != null && md5.equalsIgnoreCase(object.etag())) {
+      return Optional.empty();
+    }
+    String sha256 = e.first("SHA256SUM");
+    if (sha256 == null) {
+      return md5 == null ? Optional.empty()
+          : Optional.of(e.fileName() + " does not match %MD5SUM% (ETag " + object.etag() + ")");
+    }
+    listener.info("Reading '" + e.fileName() + "' to check its SHA-256");
+    java.security.MessageDigest digest;
+    try {
+      digest = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+    if (object.size() > 0) {
+      try (java.io.InputStream in = new java.security.DigestInputStream(
+          store.read(e.fileName(), 0, object.size() - 1), digest)) {
+        in.transferTo(java.io.OutputStream.nullOutputStream());
+      }
+    }
+    String actual = java.util.HexFormat.of().formatHex(digest.digest());
+    return actual.equalsIgnoreCase(sha256) ? Optional.empty()
+        : Optional.of(e.fileName() + " does not match %SHA256SUM% (the bucket holds other bytes)");
+  }
+
   @Override
   public List<VerifyProblem> verify() throws IOException {
     Snapshot snap = snapshot();
@@ -191,6 +224,8 @@ public final class BucketRepository implements Repository {
       } else if (!Long.toString(object.size()).equals(e.first("CSIZE"))) {
         problems.add(new VerifyProblem(who, "%CSIZE% is " + e.first("CSIZE")
             + " in the database but " + object.size() + " in the bucket"));
+      } else {
+        checksumProblem(e, object).ifPresent(problem -> problems.add(new VerifyProblem(who, problem)));
       }
       String pgpsig = e.first("PGPSIG");
       if (pgpsig != null) {

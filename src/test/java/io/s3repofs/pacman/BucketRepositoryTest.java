@@ -177,6 +177,24 @@ class BucketRepositoryTest {
   }
 
   @Test
+  void verifyFindsAPackageObjectWhoseBytesChanged() throws Exception {
+    String bucket = S3TestServer.newBucket();
+    String options = options(tmp, bucket);
+    String db = "s3://" + bucket + "/r/test.db.tar.gz";
+    Path pkg = packages.get(0);
+    assertEquals(0, s3repofs("repo", "add", "-o", options, "--single-writer", db, pkg.toString()).code());
+    assertEquals(0, s3repofs("repo", "verify", "-o", options, db).code());
+    byte[] tampered = java.nio.file.Files.readAllBytes(pkg);
+    tampered[tampered.length / 2] ^= 1; // same size, other bytes
+    try (ObjectStore store = S3TestServer.store(bucket, "public-read")) {
+      store.putBytes("r/" + pkg.getFileName(), tampered, java.util.Map.of());
+    }
+    Run verify = s3repofs("repo", "verify", "-o", options, db);
+    assertEquals(1, verify.code(), verify.toString());
+    assertTrue(verify.toString().contains("does not match %SHA256SUM%"), verify.toString());
+  }
+
+  @Test
   void removeOldDeletesReplacedPackagesAfterTheDatabase() throws Exception {
     String bucket = S3TestServer.newBucket();
     String options = options(tmp, bucket);
