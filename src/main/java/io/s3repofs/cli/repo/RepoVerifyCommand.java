@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
         + " recorded size, MD5 and SHA-256, name and version; its .sig is there where %%PGPSIG%%"
         + " is set; the files database lists the same packages and file lists; NAME.db and"
         + " NAME.files lead to the databases. Prints one line per problem and exits 1 if there"
-        + " is any. For s3:// databases, package objects are checked for presence and size"
-        + " (not downloaded).",
+        + " is any. For s3:// databases, a package object's ETag is compared with %%MD5SUM%%;"
+        + " where that cannot tell (multipart uploads, no %%MD5SUM%%), the object is read"
+        + " and its SHA-256 checked.",
     footerHeading = "%nExample:%n",
     footer = "  s3repofs repo verify /srv/repo/myrepo.db.tar.zst")
 final class RepoVerifyCommand implements Callable<Integer> {
