@@ -1,13 +1,11 @@
 package io.s3repofs.pacman;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -47,13 +45,6 @@ public final class TestPackages {
         "skipped: Debian's repo-add is not installed: apt-get install pacman-package-manager");
   }
 
-  /** The directory holding the built packages. */
-  public static Path directory() {
-    String env = System.getenv("S3REPOFS_TEST_PACKAGES");
-    return (env != null && !env.isBlank() ? Path.of(env) : Path.of("target", "test-packages"))
-        .toAbsolutePath();
-  }
-
   /** All {@value #COUNT} regular packages, in build order (second versions after first ones). */
   public static synchronized List<Pkg> all() {
     assumeMakepkg();
@@ -91,21 +82,8 @@ public final class TestPackages {
   }
 
   private static List<Pkg> build() {
-    Path dir = directory();
-    Path script = Path.of("scripts", "make-test-packages.sh").toAbsolutePath();
     try {
-      Process p = new ProcessBuilder("bash", script.toString(), dir.toString(),
-          Integer.toString(COUNT), Integer.toString(BIG_MIB))
-          .redirectErrorStream(true)
-          .start();
-      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(300, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IllegalStateException("make-test-packages.sh did not finish in 300 s");
-      }
-      if (p.exitValue() != 0) {
-        throw new IllegalStateException("make-test-packages.sh failed (exit " + p.exitValue() + "): " + output);
-      }
+      Path dir = io.s3repofs.testing.PackageFixtures.directory(COUNT, BIG_MIB);
       List<Pkg> list = new ArrayList<>();
       for (String line : Files.readAllLines(dir.resolve("packages.tsv"))) {
         String[] f = line.split("\t");
@@ -113,7 +91,7 @@ public final class TestPackages {
       }
       return List.copyOf(list);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + script + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot build the test packages: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

@@ -15,26 +15,31 @@ public final class PackageFixtures {
 
   private PackageFixtures() {}
 
-  /** The package files in build order; the big one (if any) last. */
-  public static synchronized List<Path> build(int count, int bigMib) throws IOException, InterruptedException {
+  /**
+   * Builds (once per machine: the script keeps a stamp) {@code count} packages plus, when
+   * {@code bigMib > 0}, one of that many MiB, and returns their directory, which holds
+   * {@code packages.tsv}. {@code $S3REPOFS_TEST_PACKAGES} names another parent directory.
+   */
+  public static synchronized Path directory(int count, int bigMib) throws IOException, InterruptedException {
     assumeTrue(Shell.onPath("makepkg") && Shell.onPath("bsdtar"),
         "makepkg or bsdtar missing (Debian: makepkg, libarchive-tools)");
-    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "s3repofs-test-packages-" + count + "-" + bigMib);
+    String parent = System.getenv().getOrDefault("S3REPOFS_TEST_PACKAGES", System.getProperty("java.io.tmpdir"));
+    Path dir = Path.of(parent, "s3repofs-test-packages-" + count + "-" + bigMib).toAbsolutePath();
     Path script = Path.of("scripts/make-test-packages.sh").toAbsolutePath();
     Shell.Result r = Shell.run(null, "bash", script.toString(), dir.toString(), Integer.toString(count),
         Integer.toString(bigMib));
     if (r.exitCode() != 0) {
       throw new AssertionError("make-test-packages.sh failed: " + r.output());
     }
-    List<Path> packages = new java.util.ArrayList<>(Files.readAllLines(dir.resolve("packages.tsv")).stream()
+    return dir;
+  }
+
+  /** The package files in build order (packages.tsv lists the big one too, if any). */
+  public static List<Path> build(int count, int bigMib) throws IOException, InterruptedException {
+    Path dir = directory(count, bigMib);
+    return Files.readAllLines(dir.resolve("packages.tsv")).stream()
         .filter(l -> !l.isBlank())
         .map(l -> dir.resolve(l.split("\t")[0]))
-        .toList());
-    if (bigMib > 0) {
-      try (var files = Files.list(dir)) {
-        files.filter(p -> p.getFileName().toString().startsWith("bigpkg-")).forEach(packages::add);
-      }
-    }
-    return packages;
+        .toList();
   }
 }
