@@ -87,6 +87,22 @@ final class FileData {
     }
   }
 
+  /**
+   * Copies an open file's content from the bucket to the cache, so that its handles keep working
+   * after its object is deleted (unlink or replacement of an open file). Takes the write lock.
+   */
+  void keepForOpenHandles(FileNode node) throws IOException {
+    if (node.openCount == 0 || node.contentFile != null) {
+      return;
+    }
+    node.contentLock.writeLock().lock();
+    try {
+      ensureLocal(node);
+    } finally {
+      node.contentLock.writeLock().unlock();
+    }
+  }
+
   /** Opens the node's data file for reading and writing if it has one and it is not open. */
   static void openChannel(FileNode node) throws IOException {
     if (node.contentFile != null && node.channel == null) {

@@ -58,7 +58,7 @@ public final class FileSystemCore implements AutoCloseable {
     this.names = new Namespace(bucket, content, journal, queue, settings);
     this.view = new AttributeView(names);
     this.data = new FileData(bucket, content);
-    this.renamer = new Renamer(names);
+    this.renamer = new Renamer(names, data);
     this.bucket = bucket;
     this.queue = queue;
   }
@@ -513,6 +513,9 @@ public final class FileSystemCore implements AutoCloseable {
       boolean objectThere = true;
       if (r instanceof Resolved.Local local) {
         objectThere = local.node().remoteExists;
+        if (local.node() instanceof FileNode f) {
+          data.keepForOpenHandles(f);
+        }
         names.detach(local.node());
       }
       if (objectThere) {

@@ -19,10 +19,12 @@ final class Renamer {
 
   private final Namespace names;
   private final CachedBucket bucket;
+  private final FileData data;
 
-  Renamer(Namespace names) {
+  Renamer(Namespace names, FileData data) {
     this.names = names;
     this.bucket = names.bucket;
+    this.data = data;
   }
 
   void rename(String from, String to) throws FsException, IOException {
@@ -45,6 +47,9 @@ final class Renamer {
     boolean objectAtTarget = target instanceof Resolved.RemoteFile || names.reviveTombstone(to);
     if (target instanceof Resolved.Local replaced) {
       objectAtTarget = replaced.node().remoteExists;
+      if (replaced.node() instanceof FileNode f) {
+        data.keepForOpenHandles(f); // its object is about to be overwritten
+      }
       names.detach(replaced.node());
     }
     if (source instanceof Resolved.Local local) {

@@ -174,6 +174,27 @@ class FileSystemCoreTest {
   }
 
   @Test
+  void aFileOpenForReadingStaysReadableAfterItsObjectIsDeletedOrReplaced() throws Exception {
+    h.writeFile("/a", "first object");
+    h.writeFile("/b", "second object");
+    h.drain();
+    h.close();
+    h = new CoreHarness(h.bucketName, tmp.resolve("fresh-cache"), Duration.ofSeconds(30), "public-read");
+    long ra = h.fs.open("/a", 0);
+    long rb = h.fs.open("/b", 0);
+    h.fs.unlink("/a");
+    h.writeFile("/c", "replacement");
+    h.fs.rename("/c", "/b");
+    h.drain(); // the DELETE of a and the new b are in the bucket now
+    byte[] buffer = new byte[64];
+    assertEquals("first object", new String(buffer, 0, h.fs.read(ra, 0, buffer, 64)));
+    assertEquals("second object", new String(buffer, 0, h.fs.read(rb, 0, buffer, 64)));
+    h.fs.release(ra);
+    h.fs.release(rb);
+    assertEquals("replacement", h.readFile("/b"));
+  }
+
+  @Test
   void directoriesListTheirChildrenAndRefuseToBeRemovedWhenNotEmpty() throws Exception {
     h.fs.mkdir("/d", 0755, 0, 0);
     h.writeFile("/d/x", "1");
