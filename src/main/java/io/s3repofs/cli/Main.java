@@ -48,7 +48,7 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(out);
     cli.setErr(err);
-    cli.setUsageHelpAutoWidth(true);
+    cli.setUsageHelpWidth(100); // the help texts are laid out for 100 columns
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       String message = e instanceof UsageException || e instanceof Failure
           ? e.getMessage() : Failure.describe(e);
