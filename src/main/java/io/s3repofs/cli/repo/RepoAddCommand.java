@@ -65,7 +65,7 @@ final class RepoAddCommand implements Callable<Integer> {
   SignOptions signing = new SignOptions();
 
   @picocli.CommandLine.Mixin
-  BucketOptions bucket = new BucketOptions();
+  DatabaseOptions database = new DatabaseOptions();
 
   @Option(names = {"-q", "--quiet"}, description = "print neither progress nor warnings")
   boolean quiet;
@@ -73,8 +73,6 @@ final class RepoAddCommand implements Callable<Integer> {
   @Option(names = "--nocolor", hidden = true, description = "accepted for repo-add compatibility; output is never colored")
   boolean noColor;
 
-  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst (.tar.xz, .tar.gz) or s3://BUCKET/[PREFIX/]NAME.db.tar.zst")
-  String db;
 
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "PKG", description = "package files (.pkg.tar.zst, .xz, .gz)")
   List<Path> packages;
@@ -88,7 +86,7 @@ final class RepoAddCommand implements Callable<Integer> {
       AddOptions options = new AddOptions(onlyNew, removeOld, preventDowngrade, includeSigs,
           Duration.ofSeconds(waitSeconds), verify);
       RepoListener listener = CommandSupport.listener(spec, quiet);
-      try (Repositories.Opened opened = Repositories.open(db, bucket, "add", listener, signing.signer())) {
+      try (Repositories.Opened opened = database.open("add", listener, signing.signer())) {
         AddResult result = opened.repository().add(packages, options);
         listener.info(result.added().size() + " package(s) added, " + result.skipped().size()
             + " skipped");

@@ -25,16 +25,14 @@ final class RepoListCommand implements Callable<Integer> {
   boolean longFormat;
 
   @picocli.CommandLine.Mixin
-  BucketOptions bucket = new BucketOptions();
+  DatabaseOptions database = new DatabaseOptions();
 
-  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst (.tar.xz, .tar.gz) or s3://BUCKET/[PREFIX/]NAME.db.tar.zst")
-  String db;
 
   @Override
   public Integer call() {
     return CommandSupport.run(spec, () -> {
       PrintWriter out = spec.commandLine().getOut();
-      try (Repositories.Opened opened = Repositories.open(db, bucket, "list", RepoListener.SILENT, null)) {
+      try (Repositories.Opened opened = database.open("list", RepoListener.SILENT, null)) {
         for (RepoEntry e : opened.repository().read().entries()) {
           out.println(e.name() + " " + e.version() + (longFormat ? " " + e.fileName() : ""));
         }

@@ -29,7 +29,7 @@ final class RepoRemoveCommand implements Callable<Integer> {
   SignOptions signing = new SignOptions();
 
   @picocli.CommandLine.Mixin
-  BucketOptions bucket = new BucketOptions();
+  DatabaseOptions database = new DatabaseOptions();
 
   @Option(names = {"-q", "--quiet"}, description = "print neither progress nor warnings")
   boolean quiet;
@@ -37,8 +37,6 @@ final class RepoRemoveCommand implements Callable<Integer> {
   @Option(names = "--nocolor", hidden = true)
   boolean noColor;
 
-  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst (.tar.xz, .tar.gz) or s3://BUCKET/[PREFIX/]NAME.db.tar.zst")
-  String db;
 
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "NAME", description = "package names")
   List<String> names;
@@ -46,7 +44,7 @@ final class RepoRemoveCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return CommandSupport.run(spec, () -> {
-      try (Repositories.Opened opened = Repositories.open(db, bucket, "remove",
+      try (Repositories.Opened opened = database.open("remove",
           CommandSupport.listener(spec, quiet), signing.signer())) {
         opened.repository().remove(names, Duration.ofSeconds(Math.max(0, waitSeconds)));
       }

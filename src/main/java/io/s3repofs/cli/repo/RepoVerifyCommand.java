@@ -32,15 +32,13 @@ final class RepoVerifyCommand implements Callable<Integer> {
   boolean quiet;
 
   @picocli.CommandLine.Mixin
-  BucketOptions bucket = new BucketOptions();
+  DatabaseOptions database = new DatabaseOptions();
 
-  @Parameters(index = "0", paramLabel = "DB", description = "the database: PATH/NAME.db.tar.zst (.tar.xz, .tar.gz) or s3://BUCKET/[PREFIX/]NAME.db.tar.zst")
-  String db;
 
   @Override
   public Integer call() {
     return CommandSupport.run(spec, () -> {
-      try (Repositories.Opened opened = Repositories.open(db, bucket, "verify",
+      try (Repositories.Opened opened = database.open("verify",
           CommandSupport.listener(spec, quiet), null)) {
         return verify(opened.repository());
       }

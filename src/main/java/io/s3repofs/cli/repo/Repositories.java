@@ -31,7 +31,7 @@ final class Repositories {
     }
   }
 
-  static Opened open(String db, BucketOptions bucket, String command, RepoListener listener,
+  static Opened open(String db, DatabaseOptions bucket, String command, RepoListener listener,
       Gpg signer) throws RepoException {
     if (!BucketLocation.isBucketUrl(db)) {
       if (!bucket.options.isEmpty()) {

@@ -1,11 +1,22 @@
 package io.s3repofs.cli.repo;
 
+import io.s3repofs.pacman.Gpg;
+import io.s3repofs.pacman.RepoException;
+import io.s3repofs.pacman.RepoListener;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** The options of repo commands that concern a database in a bucket ({@code s3://...}). */
-final class BucketOptions {
+/**
+ * The database argument every repo command takes, and the options that say how to reach it
+ * when it lies in a bucket ({@code s3://...}).
+ */
+final class DatabaseOptions {
+  @Parameters(index = "0", paramLabel = "DB",
+      description = "the database: PATH/NAME.db.tar.zst (.tar.xz, .tar.gz) or s3://BUCKET/[PREFIX/]NAME.db.tar.zst")
+  String db;
+
   @Option(names = "-o", paramLabel = "OPTIONS",
       description = "for s3://BUCKET/... databases: how to reach the bucket, comma-separated, with"
           + " the names and meaning of mount's -o: url=URL, endpoint=REGION,"
@@ -19,4 +30,9 @@ final class BucketOptions {
           + " older Ceph and others): proceed anyway, vouching that no other add or remove"
           + " runs on this database at the same time")
   boolean singleWriter;
+
+  /** Opens the repository {@link #db} names, for the command called {@code command}. */
+  Repositories.Opened open(String command, RepoListener listener, Gpg signer) throws RepoException {
+    return Repositories.open(db, this, command, listener, signer);
+  }
 }
