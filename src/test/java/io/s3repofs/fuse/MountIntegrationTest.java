@@ -127,6 +127,35 @@ abstract class MountIntegrationTest {
   }
 
   @Test
+  void errorsReachToolsAsTheRightErrno() throws Exception {
+    String bucket = newBucket();
+    Path mnt = tmp.resolve("mnt");
+    try (Mounts.InProcess mount = Mounts.mount(bucket, mnt, options(bucket, ""))) {
+      Shell.bash(mnt, "mkdir d && echo x > d/f && echo y > g");
+      assertError(mnt, "mkdir d", "File exists");
+      assertError(mnt, "rmdir d", "Directory not empty");
+      assertError(mnt, "cat nope", "No such file or directory");
+      assertError(mnt, "ln g hard", "Operation not permitted");
+      assertError(mnt, "set -o noclobber; echo z > g", "cannot overwrite existing file");
+      assertError(mnt, "mv d d/inside", "to a subdirectory of itself");
+      assertError(mnt, "rm d", "Is a directory");
+      assertError(mnt, "cat d/f/x", "Not a directory");
+      assertEquals(0, mount.unmount());
+    }
+    try (Mounts.InProcess mount = Mounts.mount(bucket, mnt, options(bucket, ",ro"))) {
+      assertEquals("y\n", Shell.bash(mnt, "cat g"));
+      assertError(mnt, "echo z > h", "Read-only file system");
+      assertError(mnt, "rm g", "Read-only file system");
+      assertEquals(0, mount.unmount());
+    }
+  }
+
+  private static void assertError(Path dir, String script, String message) throws Exception {
+    Shell.Result r = Shell.run(dir, "bash", "-c", script);
+    assertTrue(r.exitCode() != 0 && r.output().contains(message), script + " -> " + r.exitCode() + ": " + r.output());
+  }
+
+  @Test
   void withoutDefaultAclObjectsStayPrivate() throws Exception {
     String bucket = newBucket();
     Path mnt = tmp.resolve("mnt");
