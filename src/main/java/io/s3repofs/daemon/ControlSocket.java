@@ -22,6 +22,10 @@ public final class ControlSocket {
     if (!Files.isDirectory(dir)) {
       Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
+    // In a shared /tmp another user could have made the directory first: never use theirs.
+    if (!Files.getOwner(dir).getName().equals(System.getProperty("user.name"))) {
+      throw new IOException(dir + " belongs to another user");
+    }
     String canonical = mountPoint.toAbsolutePath().normalize().toString();
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
