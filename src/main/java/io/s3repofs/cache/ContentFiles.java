@@ -23,9 +23,11 @@ public final class ContentFiles {
 
   private final Path directory;
   private final Cache<String, Clean> clean;
+  private final long cleanBytesLimit;
 
   public ContentFiles(Path directory, long cleanBytesLimit) {
     this.directory = directory;
+    this.cleanBytesLimit = cleanBytesLimit;
     try {
       Files.createDirectories(directory);
     } catch (IOException e) {
@@ -52,6 +54,11 @@ public final class ContentFiles {
 
   public Path resolve(String name) {
     return directory.resolve(name);
+  }
+
+  /** Whether a clean copy of this many bytes may be kept at all. */
+  public boolean fits(long size) {
+    return size > 0 && size <= cleanBytesLimit;
   }
 
   /** Hands a clean copy of an object's content to the cache; the cache owns the file now. */

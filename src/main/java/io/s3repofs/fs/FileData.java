@@ -31,7 +31,9 @@ final class FileData {
   int read(OpenFile file, long offset, byte[] buffer, int length) throws IOException {
     FileNode node = file.node;
     if (node.contentFile == null) {
-      return file.reader.read(bucket, node.path, node.size, offset, buffer, length);
+      int n = file.reader.read(bucket, node.path, node.size, offset, buffer, length);
+      file.readThrough.read(node, offset, buffer, n);
+      return n;
     }
     long available = node.size - offset;
     if (available <= 0) {

@@ -165,7 +165,7 @@ public final class FileSystemCore implements AutoCloseable {
   @Override
   public void close() {
     queue.close();
-    handles.values().forEach(h -> h.reader.close());
+    handles.values().forEach(OpenFile::close);
   }
 
   // ---------------------------------------------------------------- attributes
@@ -357,7 +357,7 @@ public final class FileSystemCore implements AutoCloseable {
     node.openCount++;
     FileData.openChannel(node);
     long handle = nextHandle.getAndIncrement();
-    handles.put(handle, new OpenFile(node, writable));
+    handles.put(handle, new OpenFile(node, writable, new ReadThrough(names.content)));
     return handle;
   }
 
@@ -451,7 +451,7 @@ public final class FileSystemCore implements AutoCloseable {
     if (file == null) {
       throw new FsException(Errno.EBADF, "bad file handle");
     }
-    file.reader.close();
+    file.close();
     FileNode node = file.node;
     locked(() -> {
       node.openCount--;

@@ -346,6 +346,25 @@ class FileSystemCoreTest {
   }
 
   @Test
+  void aFileReadWholeFromTheBucketIsReadFromTheCacheNextTime() throws Exception {
+    h.writeFile("/db.tar.gz", "database bytes");
+    h.writeFile("/other", "other bytes");
+    h.drain();
+    h.close();
+    h = new CoreHarness(h.bucketName, tmp.resolve("cold-cache"), Duration.ofSeconds(30), "public-read");
+    assertEquals("database bytes", h.readFile("/db.tar.gz"));
+    long gets = h.requests().stream().filter(r -> r.startsWith("GET")).count();
+    assertEquals("database bytes", h.readFile("/db.tar.gz"));
+    assertEquals(gets, h.requests().stream().filter(r -> r.startsWith("GET")).count(), "read from the cache");
+
+    long r = h.fs.open("/other", 0); // read in part only: nothing is kept
+    h.fs.read(r, 3, new byte[4], 4);
+    h.fs.release(r);
+    assertEquals("other bytes", h.readFile("/other"));
+    assertEquals(gets + 2, h.requests().stream().filter(q -> q.startsWith("GET")).count());
+  }
+
+  @Test
   void fsyncReturnsOnceTheFileIsInTheBucket() throws Exception {
     long w = h.fs.create("/f", 0644, FileSystemCore.O_EXCL | 1, 0, 0);
     h.fs.write(w, 0, "synced".getBytes(), 6);
