@@ -30,18 +30,21 @@ server_pid=
 cleanup() {
   if mountpoint -q "$mnt" 2>/dev/null; then fusermount -u -z "$mnt" || true; fi
   [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null || true
+  # scripts/test.sh runs the demo as a smoke test and wants nothing left behind
+  if [[ ${S3REPOFS_DEMO_CLEANUP:-0} == 1 ]]; then wait "$server_pid" 2>/dev/null || true; rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
 if [[ $# -eq 0 ]]; then
-  port=$(( 20000 + RANDOM % 20000 ))
   bucket=demo-repo
-  echo "demo: starting an embedded S3 endpoint on 127.0.0.1:$port (bucket $bucket)"
-  "$s3repofs" local-s3 --port "$port" --bucket "$bucket" --data "$work/s3data" --stats "$work/requests" \
+  echo "demo: starting an embedded S3 endpoint (s3repofs local-s3, bucket $bucket)"
+  "$s3repofs" local-s3 --port 0 --bucket "$bucket" --data "$work/s3data" --stats "$work/requests" \
     > "$work/local-s3.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 200); do grep -q 'S3 endpoint' "$work/local-s3.log" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 1 300); do grep -q 'S3 endpoint' "$work/local-s3.log" 2>/dev/null && break; sleep 0.1; done
   grep -q 'S3 endpoint' "$work/local-s3.log" || { cat "$work/local-s3.log"; exit 1; }
+  port=$(sed -n 's|^S3 endpoint http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/local-s3.log")
+  echo "demo: S3 endpoint http://127.0.0.1:$port"
   printf '%s:local-access-key:local-secret-key\n' "$bucket" > "$work/passwd-s3fs"
   chmod 600 "$work/passwd-s3fs"
   spec=$bucket
