@@ -95,4 +95,8 @@ pac=(pacman --config "$work/pacman.conf" --root "$work/root" --dbpath "$work/roo
 "${pac[@]}" -S -dd $("${pac[@]}" -Slq demo) >/dev/null
 echo "demo: installed into $work/root:"
 "${pac[@]}" -Q
-echo "demo: done; everything is in $work"
+if [[ ${S3REPOFS_DEMO_CLEANUP:-0} == 1 ]]; then
+  echo "demo: done"
+else
+  echo "demo: done; everything is in $work"
+fi
