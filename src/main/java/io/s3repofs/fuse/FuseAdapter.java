@@ -289,6 +289,19 @@ public final class FuseAdapter extends FuseStubFS {
     return t.tv_sec.get() * 1_000_000_000L + nsec;
   }
 
+  /**
+   * mkdir and rmdir reach the bucket before they return; a file's name reaches it with the file's
+   * upload, which fsync on the file waits for. fsync on a directory succeeds without waiting
+   * (tools such as rsync and editors call it and fail on ENOSYS).
+   */
+  @Override
+  public int fsyncdir(String path, FuseFileInfo fi) {
+    return call("fsyncdir", path, () -> {
+      fs.getattr(path);
+      return 0;
+    });
+  }
+
   @Override
   public int statfs(String path, Statvfs stbuf) {
     // An object store has no fixed size; report plenty of room, as s3fs does.

@@ -140,6 +140,7 @@ abstract class MountIntegrationTest {
       assertError(mnt, "mv d d/inside", "to a subdirectory of itself");
       assertError(mnt, "rm d", "Is a directory");
       assertError(mnt, "cat d/f/x", "Not a directory");
+      Shell.bash(mnt, "python3 -c \"import os; fd = os.open('d', os.O_RDONLY); os.fsync(fd); os.close(fd)\"");
       assertEquals(0, mount.unmount());
     }
     try (Mounts.InProcess mount = Mounts.mount(bucket, mnt, options(bucket, ",ro"))) {
