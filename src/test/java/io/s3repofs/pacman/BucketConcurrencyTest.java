@@ -115,13 +115,30 @@ class BucketConcurrencyTest {
       String options = "url=" + proxy.endpoint() + ",use_path_request_style,default_acl=public-read,passwd_file="
           + s3.passwdFile(tmp, bucket);
       String db = "s3://" + bucket + "/x86_64/conc.db.tar.gz";
-      ExecutorService pool = Executors.newFixedThreadPool(4);
+      assertEquals(0, addConcurrently(4, options, db, pkgs));
+      var list = BucketRepositoryTest.s3repofs("repo", "list", "-o", options, db);
+      assertEquals(24, list.out().lines().count(), list.toString());
+      var verify = BucketRepositoryTest.s3repofs("repo", "verify", "-o", options, db);
+      assertEquals(0, verify.code(), verify.toString());
+      int probes = 24 * 2;
+      System.out.println("4 writers x 6 adds: " + (proxy.refused() - probes) + " commits refused (412) and"
+          + " merged again; " + proxy.honoured() + " conditional writes accepted (incl. " + 24 + " probes)");
+    }
+  }
+
+  /**
+   * Adds the packages to {@code db} from {@code writers} command lines at once, each taking every
+   * n-th package; returns how many adds failed.
+   */
+  static int addConcurrently(int writers, String options, String db, List<Path> pkgs) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
       List<Future<Integer>> runs = new ArrayList<>();
-      for (int w = 0; w < 4; w++) {
+      for (int w = 0; w < writers; w++) {
         int writer = w;
         runs.add(pool.submit(() -> {
           int failures = 0;
-          for (int i = writer; i < pkgs.size(); i += 4) {
+          for (int i = writer; i < pkgs.size(); i += writers) {
             var r = BucketRepositoryTest.s3repofs("repo", "add", "-o", options, db, pkgs.get(i).toString());
             if (r.code() != 0) {
               System.out.println("writer " + writer + ": " + r);
@@ -131,17 +148,13 @@ class BucketConcurrencyTest {
           return failures;
         }));
       }
+      int failures = 0;
       for (Future<Integer> f : runs) {
-        assertEquals(0, f.get());
+        failures += f.get();
       }
+      return failures;
+    } finally {
       pool.shutdown();
-      var list = BucketRepositoryTest.s3repofs("repo", "list", "-o", options, db);
-      assertEquals(24, list.out().lines().count(), list.toString());
-      var verify = BucketRepositoryTest.s3repofs("repo", "verify", "-o", options, db);
-      assertEquals(0, verify.code(), verify.toString());
-      int probes = 24 * 2;
-      System.out.println("4 writers x 6 adds: " + (proxy.refused() - probes) + " commits refused (412) and"
-          + " merged again; " + proxy.honoured() + " conditional writes accepted (incl. " + 24 + " probes)");
     }
   }
 }

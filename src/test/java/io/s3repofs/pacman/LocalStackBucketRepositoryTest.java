@@ -9,11 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,24 +57,7 @@ class LocalStackBucketRepositoryTest {
     String db = "s3://" + bucket + "/x86_64/ls.db.tar.zst";
     BucketConcurrencyTest.packages = PackageFixtures.build(BucketRepositoryTest.COUNT, 0);
     List<Path> pkgs = BucketConcurrencyTest.distinct(16);
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    List<Future<Integer>> runs = new ArrayList<>();
-    for (int w = 0; w < 4; w++) {
-      int writer = w;
-      runs.add(pool.submit(() -> {
-        int failures = 0;
-        for (int i = writer; i < pkgs.size(); i += 4) {
-          if (BucketRepositoryTest.s3repofs("repo", "add", "-o", options, db, pkgs.get(i).toString()).code() != 0) {
-            failures++;
-          }
-        }
-        return failures;
-      }));
-    }
-    for (Future<Integer> f : runs) {
-      assertEquals(0, f.get());
-    }
-    pool.shutdown();
+    assertEquals(0, BucketConcurrencyTest.addConcurrently(4, options, db, pkgs));
     assertEquals(16, BucketRepositoryTest.s3repofs("repo", "list", "-o", options, db).out().lines().count());
     assertEquals(0, BucketRepositoryTest.s3repofs("repo", "verify", "-o", options, db).code());
   }

@@ -67,11 +67,8 @@ final class RepoAddCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   DatabaseOptions database = new DatabaseOptions();
 
-  @Option(names = {"-q", "--quiet"}, description = "print neither progress nor warnings")
-  boolean quiet;
-
-  @Option(names = "--nocolor", hidden = true, description = "accepted for repo-add compatibility; output is never colored")
-  boolean noColor;
+  @picocli.CommandLine.Mixin
+  OutputOptions output = new OutputOptions();
 
 
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "PKG", description = "package files (.pkg.tar.zst, .xz, .gz)")
@@ -85,7 +82,7 @@ final class RepoAddCommand implements Callable<Integer> {
       }
       AddOptions options = new AddOptions(onlyNew, removeOld, preventDowngrade, includeSigs,
           Duration.ofSeconds(waitSeconds), verify);
-      RepoListener listener = CommandSupport.listener(spec, quiet);
+      RepoListener listener = CommandSupport.listener(spec, output.quiet);
       try (Repositories.Opened opened = database.open("add", listener, signing.signer())) {
         AddResult result = opened.repository().add(packages, options);
         listener.info(result.added().size() + " package(s) added, " + result.skipped().size()

@@ -31,11 +31,8 @@ final class RepoRemoveCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   DatabaseOptions database = new DatabaseOptions();
 
-  @Option(names = {"-q", "--quiet"}, description = "print neither progress nor warnings")
-  boolean quiet;
-
-  @Option(names = "--nocolor", hidden = true)
-  boolean noColor;
+  @picocli.CommandLine.Mixin
+  OutputOptions output = new OutputOptions();
 
 
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "NAME", description = "package names")
@@ -45,7 +42,7 @@ final class RepoRemoveCommand implements Callable<Integer> {
   public Integer call() {
     return CommandSupport.run(spec, () -> {
       try (Repositories.Opened opened = database.open("remove",
-          CommandSupport.listener(spec, quiet), signing.signer())) {
+          CommandSupport.listener(spec, output.quiet), signing.signer())) {
         opened.repository().remove(names, Duration.ofSeconds(Math.max(0, waitSeconds)));
       }
       return CommandSupport.OK;
