@@ -3,6 +3,7 @@ package io.s3repofs.cache;
 import io.s3repofs.store.DirectoryPage;
 import io.s3repofs.store.ListedObject;
 import io.s3repofs.store.ObjectHead;
+import io.s3repofs.store.BucketStore;
 import io.s3repofs.store.ObjectStore;
 import io.s3repofs.store.RequestCounter;
 import io.s3repofs.store.StoreSettings;
@@ -20,10 +21,10 @@ import java.util.Optional;
  */
 public final class CachedBucket {
 
-  private final ObjectStore store;
+  private final BucketStore store;
   private final MetadataCache cache;
 
-  public CachedBucket(ObjectStore store, CacheSettings settings) {
+  public CachedBucket(BucketStore store, CacheSettings settings) {
     this.store = store;
     this.cache = new MetadataCache(settings);
   }

@@ -41,7 +41,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * returned by this class are relative to the prefix. Retries are the SDK's (standard mode, with
  * backoff); errors surface as {@link StoreException}.
  */
-public final class ObjectStore implements AutoCloseable {
+public final class ObjectStore implements BucketStore, AutoCloseable {
 
   private final StoreSettings settings;
   private final S3Client s3;
