@@ -42,6 +42,42 @@ public final class CachedBucket {
     return cache.listings.get(dirKey, this::fetchListing);
   }
 
+  /**
+   * Thrown by the cache-only lookups ({@link #listingOrMiss}, {@link #headOrMiss}) when the answer
+   * needs a request: the filesystem core releases its state lock, runs {@link #fetch} (which fills
+   * the cache) and starts the operation again, so no request is made under that lock.
+   */
+  public static final class CacheMiss extends RuntimeException {
+    private final transient Runnable fetch;
+
+    public CacheMiss(String what, Runnable fetch) {
+      super(what, null, false, false);
+      this.fetch = fetch;
+    }
+
+    public void fetch() {
+      fetch.run();
+    }
+  }
+
+  /** The cached listing of a directory; a {@link CacheMiss} when it is not cached. */
+  public DirectoryListing listingOrMiss(String dirKey) {
+    DirectoryListing listing = cachedListing(dirKey);
+    if (listing == null) {
+      throw new CacheMiss("LIST " + dirKey, () -> listing(dirKey));
+    }
+    return listing;
+  }
+
+  /** The cached HEAD of an object (or its cached absence); a {@link CacheMiss} when unknown. */
+  public Optional<ObjectHead> headOrMiss(String key) {
+    Optional<ObjectHead> head = cache.heads.getIfPresent(key);
+    if (head == null) {
+      throw new CacheMiss("HEAD " + key, () -> head(key));
+    }
+    return head;
+  }
+
   /** The cached listing of a directory, or null when it is not cached. */
   public DirectoryListing cachedListing(String dirKey) {
     return cache.listings.getIfPresent(dirKey);

@@ -24,6 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * written when it is closed and deleted once it is uploaded. A mount started on the same cache
  * directory replays what is left, so a crash after close loses nothing. Each record is written
  * under a temporary name and renamed into place, so a record is either whole or absent.
+ *
+ * <p>Durability against a power cut is a group commit: {@link #sync} returns once the record
+ * files and data files handed to it — and those of every sync that started before — are on disk
+ * (fsync of each file, then of the directories). Callers that close many files at once share one
+ * round of fsyncs: the first waiting caller syncs everything pending, the others wait for it.
  */
 public final class Journal {
 
@@ -31,9 +36,23 @@ public final class Journal {
 
   private final Path directory;
   private final AtomicLong nextSequence = new AtomicLong(1);
+  private final boolean durable;
+  /** Group commit state, guarded by {@code syncLock}. */
+  private final Object syncLock = new Object();
+  private java.util.Set<Path> toSync = new java.util.LinkedHashSet<>();
+  private long requestedRound;
+  private long syncedRound;
+  private boolean syncing;
+  private long syncRounds;
 
   public Journal(Path directory) {
+    this(directory, true);
+  }
+
+  /** @param durable whether {@link #sync} fsyncs (off only for tests that measure its cost) */
+  public Journal(Path directory, boolean durable) {
     this.directory = directory;
+    this.durable = durable;
     try {
       Files.createDirectories(directory);
     } catch (IOException e) {
@@ -73,6 +92,98 @@ public final class Journal {
     }
     remove(replacedSequence);
     return sequence;
+  }
+
+  /** The record file of a sequence number, for {@link #sync}. */
+  public Path recordFile(long sequence) {
+    return directory.resolve(fileName(sequence));
+  }
+
+  /**
+   * Returns once the given files (record and data files) are on disk, with the journal directory
+   * and the data files' directory. Many callers share one round of fsyncs.
+   */
+  public void sync(Path... files) throws IOException {
+    if (!durable) {
+      return;
+    }
+    long round;
+    synchronized (syncLock) {
+      for (Path f : files) {
+        if (f != null) {
+          toSync.add(f);
+        }
+      }
+      round = ++requestedRound;
+    }
+    while (true) {
+      java.util.Set<Path> batch;
+      long upTo;
+      synchronized (syncLock) {
+        while (syncing && syncedRound < round) {
+          try {
+            syncLock.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while syncing the journal");
+          }
+        }
+        if (syncedRound >= round) {
+          return;
+        }
+        syncing = true;
+        batch = toSync;
+        toSync = new java.util.LinkedHashSet<>();
+        upTo = requestedRound;
+      }
+      IOException failure = null;
+      try {
+        java.util.Set<Path> dirs = new java.util.LinkedHashSet<>();
+        dirs.add(directory);
+        for (Path f : batch) {
+          forceQuietly(f, false);
+          if (f.getParent() != null) {
+            dirs.add(f.getParent());
+          }
+        }
+        for (Path d : dirs) {
+          forceQuietly(d, true);
+        }
+      } catch (IOException e) {
+        failure = e;
+      }
+      synchronized (syncLock) {
+        syncing = false;
+        if (failure == null) {
+          syncedRound = Math.max(syncedRound, upTo);
+          syncRounds++;
+        }
+        syncLock.notifyAll();
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    }
+  }
+
+  /** How many rounds of fsyncs ran (each may cover many closes). */
+  public long syncRounds() {
+    synchronized (syncLock) {
+      return syncRounds;
+    }
+  }
+
+  private static void forceQuietly(Path path, boolean directory) throws IOException {
+    try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ)) {
+      c.force(true);
+    } catch (java.nio.file.NoSuchFileException gone) {
+      // removed meanwhile (uploaded, replaced): nothing to keep
+    } catch (IOException e) {
+      if (!directory) {
+        throw e;
+      }
+      // some filesystems refuse fsync on a directory; the records themselves are synced
+    }
   }
 
   /** Removes a record (a no-op for a negative sequence or a record already gone). */

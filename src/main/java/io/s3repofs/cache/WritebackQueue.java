@@ -108,6 +108,39 @@ public final class WritebackQueue implements AutoCloseable {
     }
   }
 
+  /** While open, every queued task is due at once (for a caller waiting at a commit point). */
+  public final class Hurry implements AutoCloseable {
+    private boolean open = true;
+
+    private Hurry() {
+      lock.lock();
+      try {
+        flushBarrier++;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void close() {
+      lock.lock();
+      try {
+        if (open) {
+          open = false;
+          flushBarrier--;
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** Makes every queued task due now until the returned object is closed. */
+  public Hurry hurry() {
+    return new Hurry();
+  }
+
   /** Waits until the given task is neither queued nor running (what fsync needs). */
   public void awaitUploaded(WritebackTask task) throws InterruptedException {
     lock.lock();

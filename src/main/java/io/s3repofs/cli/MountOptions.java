@@ -17,7 +17,8 @@ final class MountOptions {
   static final Set<String> FLAGS = Set.of(
       "use_path_request_style", "allow_other", "allow_root", "nosuid", "suid", "nodev", "dev",
       "noexec", "exec", "ro", "rw", "noatime", "atime", "relatime", "_netdev", "auto", "noauto",
-      "user", "nouser", "users", "sync", "async", "default_permissions", "nonempty", "no_plus_aliases");
+      "user", "nouser", "users", "sync", "async", "default_permissions", "nonempty", "no_plus_aliases",
+      "upload_on_close");
 
   static {
     VALUED.put("url", "an http:// or https:// URL");

@@ -2,7 +2,11 @@ package io.s3repofs.fs;
 
 import io.s3repofs.cache.WritebackTask;
 
-/** Deletes the object of a {@link Tombstone} once no upload is queued before or after it. */
+/**
+ * Deletes the object of a {@link Tombstone} once no upload is queued before or after it. The
+ * DELETE is sent without the state lock; a file that took the name meanwhile revived the
+ * tombstone (its PUT, queued behind this, brings the name back).
+ */
 final class DeleteTask implements WritebackTask {
 
   private final Tombstone tombstone;
@@ -33,11 +37,19 @@ final class DeleteTask implements WritebackTask {
       if (names.queue.hasQueued(t -> !(t instanceof DeleteTask))) {
         return Outcome.WAIT;
       }
-      names.bucket.delete(tombstone.path);
-      names.plusAliases.deleted(tombstone.path);
-      names.remove(tombstone);
-      tombstone.unlinked = true;
-      names.journal.remove(tombstone.journalSequence);
+    } finally {
+      names.lock.unlock();
+    }
+    names.bucket.delete(tombstone.path);
+    names.plusAliases.deleted(tombstone.path);
+    names.lock.lock();
+    try {
+      if (!tombstone.unlinked) {
+        names.remove(tombstone);
+        tombstone.unlinked = true;
+        names.journal.remove(tombstone.journalSequence);
+        tombstone.journalSequence = -1;
+      }
       return Outcome.DONE;
     } finally {
       names.lock.unlock();

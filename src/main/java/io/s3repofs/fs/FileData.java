@@ -10,80 +10,102 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
  * The bytes of open files: reads from the cache's data file or, for a file not in the cache,
- * ranged GETs; writes and truncation to the data file, fetched from the bucket first when needed.
- * Callers hold the node's content lock as each method says.
+ * ranged GETs; writes and truncation to the data file, fetched from the bucket first when needed,
+ * and copied first when a closed state still names it (copy-on-write, see {@link FileNode}).
+ * Lock order: the node's content lock, then the state lock; no S3 request under the state lock.
  */
 final class FileData {
 
+  private final Namespace names;
   private final CachedBucket bucket;
   private final ContentFiles content;
 
-  FileData(CachedBucket bucket, ContentFiles content) {
-    this.bucket = bucket;
-    this.content = content;
+  FileData(Namespace names) {
+    this.names = names;
+    this.bucket = names.bucket;
+    this.content = names.content;
   }
 
-  /** Reads up to {@code length} bytes; short only at the end of the file. Needs the read lock. */
+  /** Reads up to {@code length} bytes; short only at the end of the file. Takes the read lock. */
   int read(OpenFile file, long offset, byte[] buffer, int length) throws IOException {
     FileNode node = file.node;
-    if (node.contentFile == null) {
-      int n = file.reader.read(bucket, node.path, node.size, offset, buffer, length);
-      file.readThrough.read(node, offset, buffer, n);
-      return n;
-    }
-    long available = node.size - offset;
-    if (available <= 0) {
-      return 0;
-    }
-    ByteBuffer target = ByteBuffer.wrap(buffer, 0, (int) Math.min(length, available));
-    int total = 0;
-    while (target.hasRemaining()) {
-      int n = node.channel.read(target, offset + total);
-      if (n < 0) {
-        int rest = target.remaining(); // a sparse tail past the data written reads as zeros
-        target.put(new byte[rest]);
-        total += rest;
-        break;
+    node.contentLock.readLock().lock();
+    try {
+      if (node.contentFile == null) {
+        int n = file.reader.read(bucket, node.path, node.size, offset, buffer, length);
+        file.readThrough.read(node, offset, buffer, n);
+        return n;
       }
-      total += n;
+      long available = node.size - offset;
+      if (available <= 0) {
+        return 0;
+      }
+      FileChannel channel = node.channel;
+      ByteBuffer target = ByteBuffer.wrap(buffer, 0, (int) Math.min(length, available));
+      int total = 0;
+      while (target.hasRemaining()) {
+        int n = channel.read(target, offset + total);
+        if (n < 0) {
+          int rest = target.remaining(); // a sparse tail past the data written reads as zeros
+          target.put(new byte[rest]);
+          total += rest;
+          break;
+        }
+        total += n;
+      }
+      return total;
+    } finally {
+      node.contentLock.readLock().unlock();
     }
-    return total;
   }
 
-  /** Writes at an offset. Needs the write lock. */
+  /** Writes at an offset. Takes the write lock. */
   void write(FileNode node, long offset, byte[] data, int length) throws IOException {
-    ensureLocal(node);
-    ByteBuffer source = ByteBuffer.wrap(data, 0, length);
-    long position = offset;
-    while (source.hasRemaining()) {
-      position += node.channel.write(source, position);
+    node.contentLock.writeLock().lock();
+    try {
+      FileChannel channel = writable(node, false);
+      ByteBuffer source = ByteBuffer.wrap(data, 0, length);
+      long position = offset;
+      while (source.hasRemaining()) {
+        position += channel.write(source, position);
+      }
+      names.lock.lock();
+      try {
+        node.size = Math.max(node.size, offset + length);
+        changed(node);
+      } finally {
+        names.lock.unlock();
+      }
+    } finally {
+      node.contentLock.writeLock().unlock();
     }
-    node.size = Math.max(node.size, offset + length);
-    changed(node);
   }
 
-  /** Cuts or extends a file. Takes the write lock itself. */
+  /** Cuts or extends a file. Takes the write lock. */
   void truncate(FileNode node, long size) throws IOException, FsException {
     if (size < 0) {
       throw new FsException(Errno.EINVAL, "negative size");
     }
     node.contentLock.writeLock().lock();
     try {
-      if (size == 0 && node.contentFile == null) {
-        node.contentFile = content.newFile(); // nothing of the old content is needed
+      FileChannel channel = writable(node, size == 0);
+      if (size < channel.size()) {
+        channel.truncate(size);
+      } else if (size > channel.size()) {
+        channel.write(ByteBuffer.wrap(new byte[1]), size - 1);
       }
-      ensureLocal(node);
-      if (size < node.channel.size()) {
-        node.channel.truncate(size);
-      } else if (size > node.channel.size()) {
-        node.channel.write(ByteBuffer.wrap(new byte[1]), size - 1);
+      names.lock.lock();
+      try {
+        node.size = size;
+        changed(node);
+      } finally {
+        names.lock.unlock();
       }
-      node.size = size;
-      changed(node);
     } finally {
       node.contentLock.writeLock().unlock();
     }
@@ -91,15 +113,22 @@ final class FileData {
 
   /**
    * Copies an open file's content from the bucket to the cache, so that its handles keep working
-   * after its object is deleted (unlink or replacement of an open file). Takes the write lock.
+   * after its object is deleted (unlink or replacement of an open file). Takes the write lock;
+   * call it without the state lock.
    */
   void keepForOpenHandles(FileNode node) throws IOException {
-    if (node.openCount == 0 || node.contentFile != null) {
-      return;
-    }
     node.contentLock.writeLock().lock();
     try {
-      ensureLocal(node);
+      boolean needed;
+      names.lock.lock();
+      try {
+        needed = node.openCount > 0 && node.contentFile == null;
+      } finally {
+        names.lock.unlock();
+      }
+      if (needed) {
+        writable(node, false);
+      }
     } finally {
       node.contentLock.writeLock().unlock();
     }
@@ -112,29 +141,66 @@ final class FileData {
     }
   }
 
-  /** Brings a file's content from the bucket to the cache before it is changed. */
-  private void ensureLocal(FileNode node) throws IOException {
-    if (node.contentFile == null) {
-      Path file = content.newFile();
-      if (node.size > 0) {
-        try (InputStream in = bucket.read(node.path, 0, node.size - 1);
-             OutputStream out = Files.newOutputStream(file)) {
-          in.transferTo(out);
-        } catch (IOException | RuntimeException e) {
-          ContentFiles.deleteQuietly(file);
-          throw e;
+  /**
+   * The channel to change the node's bytes through: a data file of its own, fetched from the
+   * bucket if only the bucket has the bytes, copied if a closed state still names the current
+   * one, a new empty file if {@code discard} (the change replaces every byte). Needs the write lock.
+   */
+  private FileChannel writable(FileNode node, boolean discard) throws IOException {
+    Path current;
+    boolean shared;
+    long size;
+    names.lock.lock();
+    try {
+      current = node.contentFile;
+      shared = node.contentShared;
+      size = node.size;
+      if (current != null && !shared) {
+        openChannel(node);
+        return node.channel;
+      }
+    } finally {
+      names.lock.unlock();
+    }
+    Path file = content.newFile();
+    try {
+      if (!discard && size > 0) {
+        if (current == null) {
+          try (InputStream in = bucket.read(node.path, 0, size - 1);
+               OutputStream out = Files.newOutputStream(file)) {
+            in.transferTo(out);
+          }
+        } else {
+          Files.copy(current, file, StandardCopyOption.REPLACE_EXISTING);
         }
       }
-      node.contentFile = file;
+    } catch (IOException | RuntimeException e) {
+      ContentFiles.deleteQuietly(file);
+      throw e;
     }
-    openChannel(node);
+    names.lock.lock();
+    try {
+      if (node.channel != null) {
+        node.channel.close();
+        node.channel = null;
+      }
+      Path previous = node.contentFile;
+      node.contentFile = file;
+      node.contentShared = false;
+      if (previous != null && !node.uses(previous)) {
+        ContentFiles.deleteQuietly(previous);
+      }
+      openChannel(node);
+      return node.channel;
+    } finally {
+      names.lock.unlock();
+    }
   }
 
-  /** Marks a file changed: dirty, a new version, new mtime and ctime. */
-  private static void changed(FileNode node) {
+  /** Marks a file changed: a new version, new mtime and ctime. Needs the state lock. */
+  static void changed(FileNode node) {
     long now = FileSystemCore.now();
-    node.dirty = true;
-    node.version++;
+    node.changed();
     PosixAttributes a = node.attributes;
     node.attributes = a.withTimes(a.atimeNanos(), now, now);
   }

@@ -31,9 +31,11 @@ import org.slf4j.LoggerFactory;
  * deletes not yet sent) live in the {@link Namespace}'s overlay; everything else is answered from
  * the bucket's caches.
  *
- * <p>Namespace changes (create, rename, unlink, mkdir, ...) are serialized by one lock, so a rename
- * over an existing file swaps atomically as seen through the mount. Reads and writes of open
- * files take only the file's own content lock.
+ * <p>Locks, in the order they are taken: {@link PathLocks} (operations that change names hold
+ * them for their paths, S3 requests included), a file's content lock (its bytes), the state lock
+ * (overlay and node fields; memory and local disk only, never an S3 request: lookups under it
+ * that miss the cache release it, fetch, and start again). See {@link FileNode} for which lock
+ * guards which field and for the upload state machine.
  */
 public final class FileSystemCore implements AutoCloseable {
 
@@ -50,6 +52,7 @@ public final class FileSystemCore implements AutoCloseable {
   private final Renamer renamer;
   private final CachedBucket bucket;
   private final WritebackQueue queue;
+  private final CommitPoints commitPoints;
   private final Map<Long, OpenFile> handles = new ConcurrentHashMap<>();
   private final AtomicLong nextHandle = new AtomicLong(1);
 
@@ -57,29 +60,32 @@ public final class FileSystemCore implements AutoCloseable {
       WritebackQueue queue, FsSettings settings) {
     this.names = new Namespace(bucket, content, journal, queue, settings);
     this.view = new AttributeView(names);
-    this.data = new FileData(bucket, content);
+    this.data = new FileData(names);
     this.renamer = new Renamer(names, data);
     this.bucket = bucket;
     this.queue = queue;
+    this.commitPoints = new CommitPoints(settings.uploadOnClose());
   }
 
-  /** A namespace operation; it runs with the namespace lock held. */
-  @FunctionalInterface
-  private interface Locked<T> {
-    T run() throws FsException, IOException;
-  }
-
-  /** Runs an operation under the namespace lock, turning store and cache failures into errnos. */
-  private <T> T locked(Locked<T> operation) throws FsException {
-    names.lock.lock();
+  /** Runs {@code body} under the state lock (again after a cache miss), mapping failures to errnos. */
+  private <T> T locked(Namespace.Body<T> body) throws FsException {
     try {
-      return operation.run();
+      return names.underLock(body);
     } catch (IOException e) {
       throw FsException.of(e);
     } catch (StoreException e) {
       throw FsException.of(e);
-    } finally {
-      names.lock.unlock();
+    }
+  }
+
+  /** Runs I/O outside the state lock, mapping failures to errnos. */
+  private static <T> T io(Namespace.Body<T> body) throws FsException {
+    try {
+      return body.run();
+    } catch (IOException e) {
+      throw FsException.of(e);
+    } catch (StoreException e) {
+      throw FsException.of(e);
     }
   }
 
@@ -93,7 +99,8 @@ public final class FileSystemCore implements AutoCloseable {
 
   /**
    * Replays the journal left by an earlier run on the same cache: every file closed but not yet
-   * uploaded shows in the mount again and is queued for upload. Returns how many.
+   * uploaded shows in the mount again, with exactly the bytes of its last close, and is queued
+   * for upload. Returns how many.
    */
   public int recover() throws IOException {
     List<JournalRecord> records = names.journal.load();
@@ -119,8 +126,8 @@ public final class FileSystemCore implements AutoCloseable {
           FileNode f = new FileNode(r.key(), r.attributes(), names);
           f.contentFile = file;
           f.size = Files.size(file);
-          f.dirty = true;
           f.version = 1;
+          f.closeState();
           node = f;
         }
         node.remoteExists = true; // unknown: deleting a key that is absent is harmless
@@ -147,7 +154,7 @@ public final class FileSystemCore implements AutoCloseable {
     try {
       List<String> result = new ArrayList<>();
       for (Node n : names.nodes()) {
-        if (n instanceof FileNode f && f.dirty && f.openCount > 0) {
+        if (n instanceof FileNode f && f.hasUnclosedChanges() && f.openCount > 0) {
           result.add("/" + f.path);
         }
       }
@@ -196,49 +203,76 @@ public final class FileSystemCore implements AutoCloseable {
         mtimeNanos < 0 ? a.mtimeNanos() : mtimeNanos, a.ctimeNanos()));
   }
 
+  /** What a change of attributes still has to send once the state lock is released. */
+  private record AttributeWrite(String key, PosixAttributes attributes, boolean directory, FileNode node) {}
+
   /**
-   * Changes stored attributes: in the journal for a file not yet uploaded (they go up with it),
-   * else in the object's metadata with a server-side copy onto itself.
+   * Changes stored attributes: in the pending state of a file not yet uploaded (they go up with
+   * it), else in the object's metadata with a server-side copy onto itself, sent holding only the
+   * path's lock.
    */
   private void changeAttributes(String fusePath, UnaryOperator<PosixAttributes> change) throws FsException {
     String key = KeyPaths.key(fusePath);
-    locked(() -> {
-      changing();
-      Resolved r = names.resolveExisting(key);
-      long now = now();
-      if (r instanceof Resolved.Root) {
-        return null; // the mount point's attributes come from the mount options
-      }
-      if (r instanceof Resolved.Local local) {
-        Node n = local.node();
-        PosixAttributes changed = change.apply(n.attributes);
-        n.attributes = changed.withTimes(changed.atimeNanos(), changed.mtimeNanos(), now);
-        if (n instanceof FileNode f) {
-          f.version++;
-          if (names.isPending(f) || queue.isQueued(f.upload)) {
-            if (f.journalSequence >= 0) {
-              names.journal(f);
-            }
-          } else {
-            f.etag = bucket.copy(key, key, MetadataCodec.encode(f.attributes));
-          }
-        } else if (n instanceof SymlinkNode link && link.pending && link.journalSequence >= 0) {
-          names.journal(link);
+    changing();
+    Closing closing;
+    AttributeWrite write;
+    try (PathLocks.Held held = names.paths.lock(key)) {
+      Closing[] closed = new Closing[1];
+      write = locked(() -> {
+        closed[0] = null;
+        Resolved r = names.resolveExisting(key);
+        long now = now();
+        if (r instanceof Resolved.Root) {
+          return null; // the mount point's attributes come from the mount options
         }
-        return null; // a stored symlink's own attributes are shown by nothing; they stay
+        if (r instanceof Resolved.Local local) {
+          Node n = local.node();
+          PosixAttributes changed = change.apply(n.attributes);
+          changed = changed.withTimes(changed.atimeNanos(), changed.mtimeNanos(), now);
+          if (n instanceof FileNode f) {
+            if (f.contentFile == null && !f.pending()) {
+              return new AttributeWrite(key, changed, false, f); // bytes only in the bucket
+            }
+            f.attributes = changed;
+            f.changed();
+            if (f.openCount == 0) {
+              closed[0] = closeLocked(f); // no writer can be busy: none is open, the path is ours
+            }
+          } else if (n instanceof SymlinkNode link) {
+            link.attributes = changed;
+            if (link.pending && link.journalSequence >= 0) {
+              names.journal(link);
+            }
+          }
+          return null; // a stored symlink's own attributes are shown by nothing; they stay
+        }
+        PosixAttributes current = r instanceof Resolved.RemoteFile
+            ? names.decode(names.head(key).orElseThrow(() -> Namespace.notFound(key)), false)
+            : view.directory(key);
+        PosixAttributes changed = change.apply(current);
+        changed = changed.withTimes(changed.atimeNanos(), changed.mtimeNanos(), now);
+        return new AttributeWrite(key, changed, r instanceof Resolved.RemoteDirectory, null);
+      });
+      closing = closed[0];
+      if (write != null) {
+        String etag = io(() -> write.directory()
+            ? sendDirectoryMarker(write.key(), write.attributes())
+            : bucket.copy(write.key(), write.key(), MetadataCodec.encode(write.attributes())));
+        if (write.node() != null) {
+          locked(() -> {
+            write.node().attributes = write.attributes();
+            write.node().etag = etag;
+            return null;
+          });
+        }
       }
-      PosixAttributes current = r instanceof Resolved.RemoteFile
-          ? names.decode(bucket.head(key).orElseThrow(() -> Namespace.notFound(key)), false)
-          : view.directory(key);
-      PosixAttributes changed = change.apply(current);
-      changed = changed.withTimes(changed.atimeNanos(), changed.mtimeNanos(), now);
-      if (r instanceof Resolved.RemoteFile) {
-        bucket.copy(key, key, MetadataCodec.encode(changed));
-      } else {
-        bucket.putDirectoryMarker(KeyPaths.dirKey(key), MetadataCodec.encode(changed));
-      }
-      return null;
-    });
+    }
+    finish(closing);
+  }
+
+  private String sendDirectoryMarker(String key, PosixAttributes attributes) {
+    bucket.putDirectoryMarker(KeyPaths.dirKey(key), MetadataCodec.encode(attributes));
+    return null;
   }
 
   // ---------------------------------------------------------------- directories
@@ -254,35 +288,45 @@ public final class FileSystemCore implements AutoCloseable {
 
   public void mkdir(String fusePath, int mode, int uid, int gid) throws FsException {
     String key = KeyPaths.key(fusePath);
-    locked(() -> {
-      changing();
-      names.requireAbsent(key);
-      names.requireDirectory(KeyPaths.parent(key));
+    changing();
+    try (PathLocks.Held held = names.paths.lock(key)) {
+      locked(() -> {
+        names.requireAbsent(key);
+        names.requireDirectory(KeyPaths.parent(key));
+        return null;
+      });
       long now = now();
       PosixAttributes attrs = new PosixAttributes(PosixAttributes.S_IFDIR | (mode & 07777), uid, gid, now, now, now);
       String dirKey = KeyPaths.dirKey(key);
-      bucket.putDirectoryMarker(dirKey, MetadataCodec.encode(attrs));
-      bucket.rememberEmptyDirectory(dirKey);
-      return null;
-    });
+      io(() -> {
+        bucket.putDirectoryMarker(dirKey, MetadataCodec.encode(attrs));
+        bucket.rememberEmptyDirectory(dirKey);
+        return null;
+      });
+    }
   }
 
   public void rmdir(String fusePath) throws FsException {
     String key = KeyPaths.key(fusePath);
-    locked(() -> {
-      changing();
-      if (key.isEmpty()) {
-        throw new FsException(Errno.EBUSY, "cannot remove the mount point");
-      }
-      names.requireDirectory(key);
-      names.requireEmptyDirectory(key);
+    changing();
+    if (key.isEmpty()) {
+      throw new FsException(Errno.EBUSY, "cannot remove the mount point");
+    }
+    try (PathLocks.Held held = names.paths.lock(key)) {
       String dirKey = KeyPaths.dirKey(key);
-      if (bucket.listing(dirKey).markerPresent() || bucket.head(dirKey).isPresent()) {
-        bucket.delete(dirKey);
-      }
-      bucket.forgetDirectory(dirKey);
-      return null;
-    });
+      boolean marker = locked(() -> {
+        names.requireDirectory(key);
+        names.requireEmptyDirectory(key);
+        return names.listing(dirKey).markerPresent() || names.head(dirKey).isPresent();
+      });
+      io(() -> {
+        if (marker) {
+          bucket.delete(dirKey);
+        }
+        bucket.forgetDirectory(dirKey);
+        return null;
+      });
+    }
   }
 
   // ---------------------------------------------------------------- open, create, read, write
@@ -290,42 +334,69 @@ public final class FileSystemCore implements AutoCloseable {
   /** Creates and opens a regular file; EEXIST when the name is taken and O_EXCL is set. */
   public long create(String fusePath, int mode, int flags, int uid, int gid) throws FsException {
     String key = KeyPaths.key(fusePath);
-    return locked(() -> {
-      changing();
-      if (names.resolve(key) != null) {
-        if ((flags & O_EXCL) != 0) {
-          throw new FsException(Errno.EEXIST, "/" + key + ": file exists");
+    changing();
+    FileNode node;
+    boolean created;
+    try (PathLocks.Held held = names.paths.lock(key)) {
+      boolean[] isNew = new boolean[1];
+      node = locked(() -> {
+        if (names.resolve(key) != null) {
+          if ((flags & O_EXCL) != 0) {
+            throw new FsException(Errno.EEXIST, "/" + key + ": file exists");
+          }
+          isNew[0] = false;
+          return pin(fileNodeFor(key, names.resolveExisting(key)));
         }
-        return openLocked(key, flags);
-      }
-      names.requireDirectory(KeyPaths.parent(key));
-      long now = now();
-      PosixAttributes attrs = new PosixAttributes(PosixAttributes.S_IFREG | (mode & 07777), uid, gid, now, now, now);
-      FileNode node = new FileNode(key, attrs, names);
-      node.contentFile = names.content.newFile();
-      node.dirty = true;
-      node.version = 1;
-      node.remoteExists = names.reviveTombstone(key);
-      names.add(node);
-      return openNode(node, true);
-    });
+        names.requireDirectory(KeyPaths.parent(key));
+        long now = now();
+        PosixAttributes attrs = new PosixAttributes(PosixAttributes.S_IFREG | (mode & 07777), uid, gid, now, now, now);
+        FileNode f = new FileNode(key, attrs, names);
+        f.contentFile = names.content.newFile();
+        f.version = 1;
+        f.remoteExists = names.reviveTombstone(key);
+        names.add(f);
+        isNew[0] = true;
+        return pin(f);
+      });
+      created = isNew[0];
+    }
+    return openPinned(node, true, !created && (flags & O_TRUNC) != 0);
   }
 
   public long open(String fusePath, int flags) throws FsException {
     String key = KeyPaths.key(fusePath);
-    return locked(() -> openLocked(key, flags));
-  }
-
-  private long openLocked(String key, int flags) throws FsException, IOException {
     boolean writable = (flags & O_ACCMODE) != O_RDONLY;
     if (writable || (flags & O_TRUNC) != 0) {
       changing();
     }
-    FileNode node = fileNodeFor(key, names.resolveExisting(key));
-    if ((flags & O_TRUNC) != 0 && writable) {
-      data.truncate(node, 0);
+    FileNode node = locked(() -> pin(fileNodeFor(key, names.resolveExisting(key))));
+    return openPinned(node, writable, writable && (flags & O_TRUNC) != 0);
+  }
+
+  /** Counts a handle on a node (under the state lock), so it stays in the overlay. */
+  private FileNode pin(FileNode node) throws IOException {
+    node.openCount++;
+    FileData.openChannel(node);
+    return node;
+  }
+
+  /** Finishes an open of a pinned node: truncation (O_TRUNC) and the handle. */
+  private long openPinned(FileNode node, boolean writable, boolean truncate) throws FsException {
+    OpenFile file = new OpenFile(node, writable, new ReadThrough(names.content));
+    long handle = nextHandle.getAndIncrement();
+    handles.put(handle, file);
+    if (truncate) {
+      try {
+        io(() -> {
+          data.truncate(node, 0);
+          return null;
+        });
+      } catch (FsException e) {
+        release(handle);
+        throw e;
+      }
     }
-    return openNode(node, writable);
+    return handle;
   }
 
   /** The overlay node of a regular file, made from its object when the mount holds none yet. */
@@ -339,7 +410,7 @@ public final class FileSystemCore implements AutoCloseable {
     if (!(r instanceof Resolved.RemoteFile)) {
       throw new FsException(Errno.EISDIR, "/" + key + ": is a directory");
     }
-    ObjectHead head = bucket.head(key).orElseThrow(() -> Namespace.notFound(key));
+    ObjectHead head = names.head(key).orElseThrow(() -> Namespace.notFound(key));
     FileNode node = new FileNode(key, names.decode(head, false), names);
     node.size = head.size();
     node.etag = head.etag();
@@ -349,30 +420,9 @@ public final class FileSystemCore implements AutoCloseable {
     return node;
   }
 
-  private long openNode(FileNode node, boolean writable) throws IOException {
-    if (writable) {
-      // Reopened for writing: it goes up again after this close (in close order), not before.
-      queue.cancel(node.upload);
-    }
-    node.openCount++;
-    FileData.openChannel(node);
-    long handle = nextHandle.getAndIncrement();
-    handles.put(handle, new OpenFile(node, writable, new ReadThrough(names.content)));
-    return handle;
-  }
-
   public int read(long handle, long offset, byte[] buffer, int length) throws FsException {
     OpenFile file = handle(handle);
-    file.node.contentLock.readLock().lock();
-    try {
-      return data.read(file, offset, buffer, length);
-    } catch (IOException e) {
-      throw FsException.of(e);
-    } catch (StoreException e) {
-      throw FsException.of(e);
-    } finally {
-      file.node.contentLock.readLock().unlock();
-    }
+    return io(() -> data.read(file, offset, buffer, length));
   }
 
   public int write(long handle, long offset, byte[] bytes, int length) throws FsException {
@@ -380,69 +430,91 @@ public final class FileSystemCore implements AutoCloseable {
     if (!file.writable) {
       throw new FsException(Errno.EBADF, "not open for writing");
     }
-    file.node.contentLock.writeLock().lock();
-    try {
+    io(() -> {
       data.write(file.node, offset, bytes, length);
-      return length;
-    } catch (IOException e) {
-      throw FsException.of(e);
-    } catch (StoreException e) {
-      throw FsException.of(e);
-    } finally {
-      file.node.contentLock.writeLock().unlock();
-    }
+      return null;
+    });
+    return length;
   }
 
   public void truncate(String fusePath, long size) throws FsException {
     String key = KeyPaths.key(fusePath);
-    locked(() -> {
-      changing();
-      FileNode node = fileNodeFor(key, names.resolveExisting(key));
-      data.truncate(node, size);
-      if (node.openCount == 0) {
-        closed(node);
+    changing();
+    FileNode node;
+    try (PathLocks.Held held = names.paths.lock(key)) {
+      node = locked(() -> pin(fileNodeFor(key, names.resolveExisting(key))));
+      try {
+        io(() -> {
+          data.truncate(node, size);
+          return null;
+        });
+      } finally {
+        unpin(node);
       }
-      return null;
-    });
+    }
   }
 
   public void ftruncate(long handle, long size) throws FsException {
     FileNode node = handle(handle).node;
-    try {
+    io(() -> {
       data.truncate(node, size);
-    } catch (IOException e) {
-      throw FsException.of(e);
-    } catch (StoreException e) {
-      throw FsException.of(e);
-    }
+      return null;
+    });
   }
 
+  /**
+   * close(2) of one descriptor (FUSE calls flush synchronously, release later). A written file
+   * at a commit point (a database name, or any with upload_on_close) is closed here and the call
+   * returns once it, and everything closed before it, is in the bucket.
+   */
   public void flush(long handle) throws FsException {
-    handle(handle);
+    OpenFile file = handle(handle);
+    if (file.writable && commitPoints.onClose(file.node.path)) {
+      commit(file.node);
+    }
   }
 
   /** Returns once the file's content is in the bucket (files closed before it go first). */
   public void fsync(long handle) throws FsException {
-    FileNode node = handle(handle).node;
-    boolean wait = locked(() -> {
-      if (!node.dirty || node.unlinked) {
-        return false;
-      }
-      names.journal(node);
-      queue.enqueueNow(node.upload);
-      return true;
-    });
-    if (!wait) {
-      return;
-    }
+    commit(handle(handle).node);
+  }
+
+  /** Closes the node's current state (if it has changes) and waits until it is uploaded. */
+  private void commit(FileNode node) throws FsException {
+    Closing closing;
+    node.contentLock.readLock().lock(); // no write may land while the state is taken
     try {
-      queue.awaitUploaded(node.upload);
+      closing = locked(() -> node.unlinked ? null : closeLocked(node));
+    } finally {
+      node.contentLock.readLock().unlock();
+    }
+    finish(closing);
+    awaitUploaded(node);
+  }
+
+  /**
+   * Waits until the bucket holds the node's latest closed state (or the node is gone). Hurries
+   * the queue meanwhile. EIO when an upload of the node fails while waiting (it stays queued).
+   */
+  private void awaitUploaded(FileNode node) throws FsException {
+    try (WritebackQueue.Hurry hurry = queue.hurry()) {
+      names.lock.lock();
+      try {
+        long target = node.closed != null ? node.closed.version() : node.uploadedVersion;
+        while (!node.unlinked && node.uploadedVersion < target) {
+          if (node.uploading == null && node.uploadFailure != null && node.closed != null) {
+            String message = node.uploadFailure;
+            node.uploadFailure = null;
+            throw new FsException(Errno.EIO, "/" + node.path + ": upload failed: " + message);
+          }
+          names.uploadsChanged.await();
+        }
+      } finally {
+        names.lock.unlock();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new FsException(Errno.EIO, "interrupted");
-    }
-    if (node.dirty && !node.unlinked && node.openCount == 0) {
-      throw new FsException(Errno.EIO, "/" + node.path + ": upload failed: " + queue.status().lastError());
     }
   }
 
@@ -452,44 +524,83 @@ public final class FileSystemCore implements AutoCloseable {
       throw new FsException(Errno.EBADF, "bad file handle");
     }
     file.close();
-    FileNode node = file.node;
-    locked(() -> {
-      node.openCount--;
-      if (node.openCount > 0) {
-        return null;
-      }
-      if (node.channel != null) {
-        node.channel.close();
-        node.channel = null;
-      }
-      if (node.unlinked) {
-        if (!node.uploading) {
-          ContentFiles.deleteQuietly(node.contentFile);
-        }
-        return null;
-      }
-      closed(node);
-      return null;
-    });
+    unpin(file.node);
   }
 
-  /** A file's last handle closed (or it changed while closed): queue it, or let it go. */
-  private void closed(FileNode node) throws IOException {
-    if (node.channel != null && node.openCount == 0) {
-      node.channel.close();
-      node.channel = null;
+  /** Drops a handle's count on a node; the last one closes the node's state. */
+  private void unpin(FileNode node) throws FsException {
+    Closing closing;
+    node.contentLock.readLock().lock();
+    try {
+      closing = locked(() -> {
+        node.openCount--;
+        if (node.openCount > 0) {
+          return null;
+        }
+        if (node.channel != null) {
+          node.channel.close();
+          node.channel = null;
+        }
+        if (node.unlinked) {
+          names.releaseFiles(node);
+          return null;
+        }
+        return closeLocked(node);
+      });
+    } finally {
+      node.contentLock.readLock().unlock();
     }
-    if (node.dirty) {
+    finish(closing);
+  }
+
+  /** A close that made a new closed state: what remains to do once the state lock is released. */
+  private record Closing(ClosedState state, long journalSequence, long replacedSequence, Path obsoleteFile) {}
+
+  /**
+   * The node was closed (or changed while closed): its current state becomes closed, journaled
+   * and queued; a clean, closed node leaves the overlay. Needs the state lock, and either the
+   * content read lock or certainty that no writer is busy.
+   */
+  private Closing closeLocked(FileNode node) {
+    if (node.hasUnclosedChanges() && node.contentFile != null) {
+      ClosedState previous = node.closed;
+      long replaced = node.journalSequence;
+      ClosedState state = node.closeState();
+      long sequence = -1;
       try {
-        names.journal(node);
+        sequence = names.journal.write(-1, node.path, state.file().getFileName().toString(), null, state.attributes());
       } catch (IOException e) {
         // A full cache disk: the content is safe in its data file; only crash safety is lost.
         LOG.warn("cannot journal /{} ({}); it is queued, but would not survive a crash", node.path, e.getMessage());
       }
+      node.journalSequence = sequence;
+      Path obsolete = previous != null && !node.uses(previous.file()) ? previous.file() : null;
       queue.enqueue(node.upload);
-    } else if (!node.uploading && !queue.isQueued(node.upload)) {
+      return new Closing(state, sequence, replaced, obsolete);
+    }
+    if (node.openCount == 0 && !node.dirty() && !node.pending() && !queue.isQueued(node.upload)) {
       names.forget(node);
     }
+    return null;
+  }
+
+  /**
+   * After a close, without the state lock: the new record and its data file reach the disk (a
+   * group commit: concurrent closes share the fsyncs); then the record it replaces goes.
+   */
+  private void finish(Closing closing) throws FsException {
+    if (closing == null) {
+      return;
+    }
+    try {
+      if (closing.journalSequence() >= 0) {
+        names.journal.sync(closing.state().file(), names.journal.recordFile(closing.journalSequence()));
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot sync the journal ({}); a power cut could lose this close", e.getMessage());
+    }
+    names.journal.remove(closing.replacedSequence());
+    ContentFiles.deleteQuietly(closing.obsoleteFile());
   }
 
   private OpenFile handle(long handle) throws FsException {
@@ -504,53 +615,89 @@ public final class FileSystemCore implements AutoCloseable {
 
   public void unlink(String fusePath) throws FsException {
     String key = KeyPaths.key(fusePath);
-    locked(() -> {
-      changing();
-      Resolved r = names.resolveExisting(key);
-      if (r instanceof Resolved.Root || r instanceof Resolved.RemoteDirectory) {
-        throw new FsException(Errno.EISDIR, "/" + key + ": is a directory");
-      }
-      boolean objectThere = true;
-      if (r instanceof Resolved.Local local) {
-        objectThere = local.node().remoteExists;
-        if (local.node() instanceof FileNode f) {
-          data.keepForOpenHandles(f);
+    changing();
+    try (PathLocks.Held held = names.paths.lock(key)) {
+      FileNode open = locked(() -> {
+        Resolved r = names.resolveExisting(key);
+        if (r instanceof Resolved.Root || r instanceof Resolved.RemoteDirectory) {
+          throw new FsException(Errno.EISDIR, "/" + key + ": is a directory");
         }
-        names.detach(local.node());
+        return r instanceof Resolved.Local local && local.node() instanceof FileNode f
+            && f.openCount > 0 && f.contentFile == null ? f : null;
+      });
+      if (open != null) {
+        io(() -> {
+          data.keepForOpenHandles(open); // its object goes: open handles keep reading the copy
+          return null;
+        });
       }
-      if (objectThere) {
-        names.bury(key);
-      }
-      return null;
-    });
+      locked(() -> {
+        Resolved r = names.resolveExisting(key);
+        boolean objectThere = true;
+        if (r instanceof Resolved.Local local) {
+          objectThere = local.node().remoteExists;
+          names.detach(local.node());
+        }
+        if (objectThere) {
+          names.bury(key);
+        }
+        return null;
+      });
+    }
   }
 
   public void rename(String fromPath, String toPath) throws FsException {
     String from = KeyPaths.key(fromPath);
     String to = KeyPaths.key(toPath);
-    locked(() -> {
-      changing();
-      renamer.rename(from, to);
-      return null;
-    });
+    changing();
+    Node moved;
+    try (PathLocks.Held held = names.paths.lock(from, to)) {
+      moved = io(() -> renamer.rename(from, to));
+    }
+    if (commitPoints.isDatabase(to) && moved instanceof FileNode f) {
+      awaitUploaded(f);
+    }
   }
 
   public void symlink(String target, String linkPath, int uid, int gid) throws FsException {
     String key = KeyPaths.key(linkPath);
-    locked(() -> {
-      changing();
-      names.requireAbsent(key);
-      names.requireDirectory(KeyPaths.parent(key));
-      long now = now();
-      PosixAttributes attrs = new PosixAttributes(PosixAttributes.S_IFLNK | 0777, uid, gid, now, now, now);
-      SymlinkNode link = new SymlinkNode(key, target, attrs, names);
-      link.pending = true;
-      link.remoteExists = names.reviveTombstone(key);
-      names.add(link);
-      names.journal(link);
-      queue.enqueue(link.upload);
-      return null;
-    });
+    changing();
+    SymlinkNode link;
+    try (PathLocks.Held held = names.paths.lock(key)) {
+      link = locked(() -> {
+        names.requireAbsent(key);
+        names.requireDirectory(KeyPaths.parent(key));
+        long now = now();
+        PosixAttributes attrs = new PosixAttributes(PosixAttributes.S_IFLNK | 0777, uid, gid, now, now, now);
+        SymlinkNode l = new SymlinkNode(key, target, attrs, names);
+        l.pending = true;
+        l.remoteExists = names.reviveTombstone(key);
+        names.add(l);
+        names.journal(l);
+        queue.enqueue(l.upload);
+        return l;
+      });
+    }
+    if (commitPoints.isDatabase(key)) {
+      awaitLink(link);
+    }
+  }
+
+  /** Waits until a link's object is in the bucket (its target goes first). */
+  private void awaitLink(SymlinkNode link) throws FsException {
+    try (WritebackQueue.Hurry hurry = queue.hurry()) {
+      names.lock.lock();
+      try {
+        while (!link.unlinked && link.pending) {
+          names.uploadsChanged.await();
+        }
+      } finally {
+        names.lock.unlock();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FsException(Errno.EIO, "interrupted");
+    }
   }
 
   public String readlink(String fusePath) throws FsException {

@@ -1,12 +1,18 @@
 package io.s3repofs.fs;
 
+import io.s3repofs.cache.CachedBucket;
+import io.s3repofs.cache.ContentFiles;
+import io.s3repofs.cache.DirectoryListing;
 import io.s3repofs.cache.RemoteEntry;
 import io.s3repofs.cache.WritebackTask;
 import io.s3repofs.store.MetadataCodec;
-import io.s3repofs.store.PosixAttributes;
-import java.nio.file.Path;
+import java.util.List;
 
-/** Puts one closed file's content in the bucket under its current name. */
+/**
+ * Puts one file's latest closed state in the bucket under its current name: takes the state
+ * under the state lock ({@link FileNode#beginUpload}), sends its immutable data file with no lock
+ * held, then re-validates (still there? same name?) and commits what it covered.
+ */
 final class FileUpload implements WritebackTask {
 
   private final FileNode node;
@@ -29,82 +35,112 @@ final class FileUpload implements WritebackTask {
 
   @Override
   public Outcome run() throws Exception {
-    String key;
-    long version;
-    long size;
-    Path file;
-    PosixAttributes attrs;
+    String key = node.path;
+    try (PathLocks.Held held = names.paths.lockAncestors(key)) {
+      return upload(key);
+    }
+  }
+
+  private Outcome upload(String key) throws Exception {
+    ClosedState state;
     String previousEtag;
     names.lock.lock();
     try {
-      if (node.unlinked || !node.dirty) {
+      if (node.unlinked) {
         return Outcome.DONE;
       }
-      key = node.path;
-      version = node.version;
-      size = node.size;
-      file = node.contentFile;
-      attrs = node.attributes;
+      if (!node.path.equals(key)) {
+        return Outcome.WAIT; // renamed since: again, under the new name's locks
+      }
+      state = node.beginUpload();
+      if (state == null) {
+        return node.uploading != null ? Outcome.WAIT : Outcome.DONE;
+      }
       RemoteEntry listed = names.bucket.listedEntry(key);
       previousEtag = listed == null ? null : listed.etag();
-      node.uploading = true;
     } finally {
       names.lock.unlock();
     }
     String etag;
     try {
-      node.contentLock.readLock().lock();
-      try {
-        if (node.version != version) {
-          // Written again since: upload the newest content instead.
-          version = node.version;
-          size = node.size;
-        }
-        etag = names.bucket.putFile(key, file, size, MetadataCodec.encode(attrs));
-      } finally {
-        node.contentLock.readLock().unlock();
-      }
+      etag = names.bucket.putFile(key, state.file(), state.size(), MetadataCodec.encode(state.attributes()));
     } catch (Exception e) {
       names.lock.lock();
       try {
-        node.uploading = false;
+        node.failUpload(e.getMessage());
+        names.releaseFiles(node);
+        names.uploadsChanged.signalAll();
       } finally {
         names.lock.unlock();
       }
       throw e;
     }
+    names.plusAliases.written(key);
+    prefetchLinkCandidates(key, previousEtag);
     names.lock.lock();
     try {
-      node.uploading = false;
+      node.uploading = null;
+      names.uploadsChanged.signalAll();
       if (node.unlinked || !node.path.equals(key)) {
-        // Deleted or renamed while it went up: the object under the old name must go.
-        names.bucket.delete(key);
+        // Deleted or renamed while it went up: the object under the old name must go, after
+        // whatever is queued (unless a new file took the name meanwhile).
+        if (names.overlayNode(key) == null) {
+          names.bury(key);
+        }
         if (node.unlinked) {
-          if (node.openCount == 0) {
-            io.s3repofs.cache.ContentFiles.deleteQuietly(node.contentFile);
-          }
+          names.releaseFiles(node);
+          cleanUp(state);
           return Outcome.DONE;
         }
         node.remoteExists = false;
-        return Outcome.WAIT;
+        return Outcome.WAIT; // the state is still closed: it goes up under the new name
       }
       node.remoteExists = true;
-      if (node.version == version) {
-        node.dirty = false;
-        node.etag = etag;
+      boolean clean = node.completeUpload(state, etag);
+      cleanUp(state);
+      if (node.closed == null) {
         names.journal.remove(node.journalSequence);
         node.journalSequence = -1;
-        if (node.openCount == 0) {
-          names.forget(node);
-        }
-      } else if (node.openCount == 0) {
-        return Outcome.WAIT; // changed while closed (chmod, truncate): send the new state
       }
-      names.plusAliases.written(key);
-      names.refreshLinksTo(key, previousEtag);
-      return Outcome.DONE;
+      if (clean && node.openCount == 0) {
+        names.forget(node);
+      }
+      try {
+        names.refreshLinksTo(key, previousEtag);
+      } catch (CachedBucket.CacheMiss miss) {
+        // a link the mount has not met yet: it is refreshed when it is next looked up
+      }
+      return Outcome.DONE; // a newer closed state was queued by the close that made it
     } finally {
       names.lock.unlock();
+    }
+  }
+
+  /** Deletes the uploaded state's data file if nothing names it any more. */
+  private void cleanUp(ClosedState state) {
+    if (!node.uses(state.file())) {
+      ContentFiles.deleteQuietly(state.file());
+    }
+  }
+
+  /**
+   * Links written by an earlier mount are found among the file's siblings by the old content's
+   * ETag; their HEADs are fetched here, without the state lock, so the refresh needs none.
+   */
+  private void prefetchLinkCandidates(String key, String previousEtag) {
+    if (previousEtag == null || names.settings.symlinks() != FsSettings.SymlinkMode.COPY) {
+      return;
+    }
+    String dir = KeyPaths.parent(key);
+    DirectoryListing listing = names.bucket.cachedListing(KeyPaths.dirKey(dir));
+    if (listing == null) {
+      return;
+    }
+    for (String name : List.copyOf(listing.names())) {
+      RemoteEntry e = listing.get(name);
+      if (e != null && !e.directory() && previousEtag.equals(e.etag())) {
+        names.bucket.head(dir.isEmpty() ? name : dir + "/" + name);
+      }
     }
   }
 }

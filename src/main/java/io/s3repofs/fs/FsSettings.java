@@ -13,10 +13,17 @@ package io.s3repofs.fs;
  * @param symlinks how symlinks are stored
  * @param plusAliases keep a copy of each file whose name holds '+' under the name with spaces,
  *     for AWS S3's reading of '+' in URLs (see {@link PlusAliases})
+ * @param uploadOnClose every close(2) of a written file returns once it is in the bucket (s3fs's
+ *     behaviour); otherwise only the commit points of {@link CommitPoints} wait
  */
 public record FsSettings(
     int ownerUid, int ownerGid, int forcedUid, int forcedGid, int umask, int mountPointUmask,
-    boolean readOnly, SymlinkMode symlinks, boolean plusAliases) {
+    boolean readOnly, SymlinkMode symlinks, boolean plusAliases, boolean uploadOnClose) {
+
+  public FsSettings(int ownerUid, int ownerGid, int forcedUid, int forcedGid, int umask,
+      int mountPointUmask, boolean readOnly, SymlinkMode symlinks, boolean plusAliases) {
+    this(ownerUid, ownerGid, forcedUid, forcedGid, umask, mountPointUmask, readOnly, symlinks, plusAliases, false);
+  }
 
   /** How a symlink is stored in the bucket. */
   public enum SymlinkMode {

@@ -18,15 +18,35 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The names of the filesystem: the overlay of {@link Node}s the mount holds state for, over the
  * bucket's cached listings. Resolves paths, and keeps overlay, journal and upload queue in step
  * when a node comes or goes. Every method expects {@link #lock} to be held.
+ *
+ * <p>{@link #lock} is the state lock: it guards the overlay and the fields of every node, and is
+ * held only for memory and local-disk bookkeeping. Lookups under it use the bucket's caches
+ * only; a miss ({@link CachedBucket.CacheMiss}) makes {@link #underLock} release the lock, fetch,
+ * and run the operation again from the start — so operations look everything up before they
+ * change anything. Operations that must make S3 requests to change names do so holding their
+ * {@link PathLocks} only.
  */
 final class Namespace {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Namespace.class);
+
+  /** The state lock (see the class comment). */
   final ReentrantLock lock = new ReentrantLock();
+  /** Signalled (with {@link #lock} held) when an upload of a file completes or fails. */
+  final java.util.concurrent.locks.Condition uploadsChanged = lock.newCondition();
+  final PathLocks paths = new PathLocks();
+  /** Bodies of s3fs-style symlink objects (key + ETag -> target), read outside the lock. */
+  private final Map<String, String> linkBodies = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Set on a thread whose operation missed the cache too often: it may fetch under the lock. */
+  private static final ThreadLocal<Boolean> FETCH_UNDER_LOCK = ThreadLocal.withInitial(() -> false);
+  private static final int MAX_MISSES = 8;
   final CachedBucket bucket;
   final ContentFiles content;
   final Journal journal;
@@ -34,6 +54,7 @@ final class Namespace {
   final FsSettings settings;
   final MetadataCodec.Defaults defaults;
   final PlusAliases plusAliases;
+  /** Guarded by {@link #lock}. */
   private final Map<String, Node> overlay = new HashMap<>();
 
   Namespace(CachedBucket bucket, ContentFiles content, Journal journal, WritebackQueue queue, FsSettings settings) {
@@ -44,6 +65,44 @@ final class Namespace {
     this.settings = settings;
     this.defaults = new MetadataCodec.Defaults(settings.ownerUid(), settings.ownerGid(), 0644, 0755);
     this.plusAliases = new PlusAliases(bucket, settings.plusAliases());
+  }
+
+  /** An operation that runs under the state lock; it may be run again after a cache miss. */
+  @FunctionalInterface
+  interface Body<T> {
+    T run() throws FsException, IOException;
+  }
+
+  /**
+   * Runs {@code body} with the state lock held. When it needs something the caches do not hold,
+   * the lock is released, the request made, and the body run again from the start.
+   */
+  <T> T underLock(Body<T> body) throws FsException, IOException {
+    for (int misses = 0; ; misses++) {
+      CachedBucket.CacheMiss miss;
+      boolean fallback = misses >= MAX_MISSES;
+      lock.lock();
+      try {
+        FETCH_UNDER_LOCK.set(fallback);
+        return body.run();
+      } catch (CachedBucket.CacheMiss m) {
+        miss = m;
+      } finally {
+        FETCH_UNDER_LOCK.set(false);
+        lock.unlock();
+      }
+      miss.fetch();
+    }
+  }
+
+  /** A directory's listing: from the cache, or a {@link CachedBucket.CacheMiss}. */
+  DirectoryListing listing(String dirKey) {
+    return FETCH_UNDER_LOCK.get() ? bucket.listing(dirKey) : bucket.listingOrMiss(dirKey);
+  }
+
+  /** An object's HEAD: from the cache, or a {@link CachedBucket.CacheMiss}. */
+  Optional<ObjectHead> head(String key) {
+    return FETCH_UNDER_LOCK.get() ? bucket.head(key) : bucket.headOrMiss(key);
   }
 
   // ---------------------------------------------------------------- lookups
@@ -60,7 +119,7 @@ final class Namespace {
     if (node != null) {
       return new Resolved.Local(node);
     }
-    DirectoryListing listing = bucket.listing(KeyPaths.dirKey(KeyPaths.parent(key)));
+    DirectoryListing listing = listing(KeyPaths.dirKey(KeyPaths.parent(key)));
     RemoteEntry entry = listing.get(KeyPaths.name(key));
     if (entry == null) {
       return null;
@@ -68,7 +127,7 @@ final class Namespace {
     if (entry.directory()) {
       return new Resolved.RemoteDirectory(key);
     }
-    Optional<ObjectHead> head = bucket.head(key);
+    Optional<ObjectHead> head = head(key);
     if (head.isEmpty()) {
       listing.remove(KeyPaths.name(key)); // gone behind our back: the listing was stale
       return null;
@@ -76,13 +135,32 @@ final class Namespace {
     String linkTarget = head.get().metadata().get(MetadataCodec.SYMLINK_KEY);
     PosixAttributes attrs = decode(head.get(), false);
     if (linkTarget != null || attrs.isSymlink()) {
-      String target = linkTarget != null ? linkTarget : new String(bucket.readAll(key), StandardCharsets.UTF_8);
+      String target = linkTarget != null ? linkTarget : linkBody(key, head.get().etag());
       SymlinkNode link = new SymlinkNode(key, target, attrs.withMode(PosixAttributes.S_IFLNK | 0777), this);
       link.remoteExists = true;
       overlay.put(key, link);
       return new Resolved.Local(link);
     }
     return new Resolved.RemoteFile(key, RemoteEntry.file(head.get().size(), head.get().etag(), head.get().lastModified()));
+  }
+
+  /** The target stored as the body of an s3fs-style link object, read outside the lock. */
+  private String linkBody(String key, String etag) {
+    String cacheKey = key + "\n" + etag;
+    String body = linkBodies.get(cacheKey);
+    if (body == null) {
+      if (FETCH_UNDER_LOCK.get()) {
+        return new String(bucket.readAll(key), StandardCharsets.UTF_8);
+      }
+      throw new CachedBucket.CacheMiss("GET " + key, () ->
+          linkBodies.put(cacheKey, new String(bucket.readAll(key), StandardCharsets.UTF_8)));
+    }
+    return body;
+  }
+
+  /** The overlay's node (or tombstone) under a key, or null. */
+  Node overlayNode(String key) {
+    return overlay.get(key);
   }
 
   Resolved resolveExisting(String key) throws FsException {
@@ -115,7 +193,7 @@ final class Namespace {
   }
 
   void requireEmptyDirectory(String key) throws FsException {
-    for (String name : bucket.listing(KeyPaths.dirKey(key)).names()) {
+    for (String name : listing(KeyPaths.dirKey(key)).names()) {
       if (!(overlay.get(key.isEmpty() ? name : key + "/" + name) instanceof Tombstone)) {
         throw new FsException(Errno.ENOTEMPTY, "/" + key + ": directory not empty");
       }
@@ -129,7 +207,7 @@ final class Namespace {
 
   /** The names in a directory: the bucket's, plus the overlay's, minus deleted ones. */
   Set<String> names(String key) {
-    Set<String> names = new java.util.TreeSet<>(bucket.listing(KeyPaths.dirKey(key)).names());
+    Set<String> names = new java.util.TreeSet<>(listing(KeyPaths.dirKey(key)).names());
     for (Node n : overlay.values()) {
       if (!n.unlinked && !n.path.isEmpty() && KeyPaths.parent(n.path).equals(key)) {
         if (n instanceof Tombstone) {
@@ -187,8 +265,23 @@ final class Namespace {
     journal.remove(node.journalSequence);
     node.journalSequence = -1;
     queue.cancel(taskOf(node));
-    if (node instanceof FileNode f && f.openCount == 0 && !f.uploading) {
+    if (node instanceof FileNode f) {
+      f.closed = null;
+      releaseFiles(f);
+    }
+  }
+
+  /**
+   * Deletes the data files of a detached file that nothing uses any more: not an open handle,
+   * not an upload in flight (which cleans up when it ends).
+   */
+  void releaseFiles(FileNode f) {
+    if (!f.unlinked || f.uploading != null) {
+      return;
+    }
+    if (f.openCount == 0) {
       ContentFiles.deleteQuietly(f.contentFile);
+      f.contentFile = null;
     }
   }
 
@@ -209,10 +302,8 @@ final class Namespace {
     try {
       tombstone.journalSequence = journal.write(-1, key, null, null, tombstone.attributes);
     } catch (IOException e) {
-      // Without a record a crash would bring the object back; delete it now instead.
-      bucket.delete(key);
-      overlay.remove(key, tombstone);
-      return;
+      // A full cache disk: the delete is still queued, but a crash before it runs brings the name back.
+      LOG.warn("cannot journal the delete of /{} ({}); it would not survive a crash", key, e.getMessage());
     }
     queue.enqueue(tombstone.delete);
   }
@@ -235,20 +326,29 @@ final class Namespace {
     if (node.contentFile != null) {
       content.keepClean(node.path, node.etag, node.contentFile, node.size);
       node.contentFile = null;
+      node.contentShared = false;
     }
   }
 
   /** Writes (or rewrites, under a new close-order sequence) a node's journal record. */
   void journal(Node node) throws IOException {
-    String dataFile = node instanceof FileNode f ? f.contentFile.getFileName().toString() : null;
+    String dataFile = null;
+    PosixAttributes attrs = node.attributes;
+    if (node instanceof FileNode f) {
+      if (f.closed == null) {
+        return; // nothing promised: the journal holds closed states only
+      }
+      dataFile = f.closed.file().getFileName().toString();
+      attrs = f.closed.attributes();
+    }
     String target = node instanceof SymlinkNode link ? link.target : null;
-    node.journalSequence = journal.write(node.journalSequence, node.path, dataFile, target, node.attributes);
+    node.journalSequence = journal.write(node.journalSequence, node.path, dataFile, target, attrs);
   }
 
   /** Whether a node has changes not yet in the bucket. */
   boolean isPending(Node node) {
     if (node instanceof FileNode f) {
-      return f.dirty || f.uploading;
+      return f.pending() || f.dirty();
     }
     return node instanceof SymlinkNode link && link.pending;
   }

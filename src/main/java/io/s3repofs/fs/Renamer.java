@@ -2,9 +2,7 @@ package io.s3repofs.fs;
 
 import io.s3repofs.cache.CachedBucket;
 import io.s3repofs.store.ListedObject;
-import io.s3repofs.store.ObjectHead;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,8 +10,9 @@ import java.util.Set;
 /**
  * rename(2): a file not yet in the bucket just changes its name (its upload goes to the new key;
  * nothing is sent for the old one); a file whose object is current is copied server-side; a
- * directory is copied object by object. Callers hold the namespace lock, so the swap is atomic
- * as seen through the mount.
+ * directory is copied object by object. The caller holds the path locks of both names, so no
+ * other change of them (and no upload below a renamed directory) runs meanwhile; requests are
+ * made without the state lock, which is taken to plan and again to commit.
  */
 final class Renamer {
 
@@ -27,114 +26,158 @@ final class Renamer {
     this.data = data;
   }
 
-  void rename(String from, String to) throws FsException, IOException {
+  /** What a file rename needs, looked up under the state lock. */
+  private record Plan(Node source, boolean copy, FileNode openTarget, boolean directory) {}
+
+  /** Renames; returns the node that now has the new name, if the mount holds one. */
+  Node rename(String from, String to) throws FsException, IOException {
     if (from.isEmpty() || to.isEmpty()) {
       throw new FsException(Errno.EBUSY, "cannot rename the mount point");
     }
+    while (true) {
+      Plan plan = names.underLock(() -> plan(from, to));
+      if (plan == null) {
+        return null;
+      }
+      if (plan.directory()) {
+        renameDirectory(from, to);
+        return null;
+      }
+      if (plan.openTarget() != null) {
+        data.keepForOpenHandles(plan.openTarget()); // its object is about to be overwritten
+      }
+      String etag = null;
+      if (plan.copy()) {
+        etag = bucket.copy(from, to, null);
+        names.plusAliases.written(to);
+      }
+      String copiedEtag = etag;
+      Node[] moved = new Node[1];
+      boolean done = names.underLock(() -> commit(from, to, plan, copiedEtag, moved));
+      if (done) {
+        return moved[0];
+      }
+      // A pending file was uploaded meanwhile: plan again (now it is copied).
+    }
+  }
+
+  private Plan plan(String from, String to) throws FsException {
     Resolved source = names.resolveExisting(from);
     if (from.equals(to)) {
-      return;
+      return null;
     }
     names.requireDirectory(KeyPaths.parent(to));
     Resolved target = names.resolve(to);
     if (source instanceof Resolved.RemoteDirectory) {
-      renameDirectory(from, to, target);
-      return;
+      if (KeyPaths.isWithin(to, from)) {
+        throw new FsException(Errno.EINVAL, "cannot move a directory into itself");
+      }
+      if (target != null) {
+        if (!(target instanceof Resolved.RemoteDirectory)) {
+          throw new FsException(Errno.ENOTDIR, "/" + to + ": not a directory");
+        }
+        names.requireEmptyDirectory(to);
+      }
+      names.head(KeyPaths.dirKey(to)); // looked up now, so the rename needs no HEAD under the lock
+      return new Plan(null, false, null, true);
     }
     if (target instanceof Resolved.RemoteDirectory) {
       throw new FsException(Errno.EISDIR, "/" + to + ": is a directory");
     }
-    boolean objectAtTarget = target instanceof Resolved.RemoteFile || names.reviveTombstone(to);
-    if (target instanceof Resolved.Local replaced) {
-      objectAtTarget = replaced.node().remoteExists;
-      if (replaced.node() instanceof FileNode f) {
-        data.keepForOpenHandles(f); // its object is about to be overwritten
-      }
-      names.detach(replaced.node());
-    }
-    if (source instanceof Resolved.Local local) {
-      moveNode(local.node(), to, objectAtTarget);
-    } else {
-      bucket.copy(from, to, null);
-      names.plusAliases.written(to);
-      names.bury(from);
-    }
+    FileNode openTarget = target instanceof Resolved.Local t && t.node() instanceof FileNode f
+        && f.openCount > 0 && f.contentFile == null ? f : null;
+    Node node = source instanceof Resolved.Local local ? local.node() : null;
+    boolean copy = node == null || !names.isPending(node);
+    return new Plan(node, copy, openTarget, false);
   }
 
-  private void moveNode(Node node, String to, boolean objectAtTarget) throws IOException {
-    String from = node.path;
-    boolean pending = names.isPending(node);
-    if (pending) {
+  private boolean commit(String from, String to, Plan plan, String etag, Node[] moved) throws FsException, IOException {
+    Resolved source = names.resolveExisting(from);
+    Node node = source instanceof Resolved.Local local ? local.node() : null;
+    if (node != plan.source() || node != null && !plan.copy() && !names.isPending(node)) {
+      return false;
+    }
+    Resolved target = names.resolve(to);
+    boolean objectAtTarget = plan.copy() || target instanceof Resolved.RemoteFile || names.reviveTombstone(to);
+    if (target instanceof Resolved.Local replaced) {
+      objectAtTarget |= replaced.node().remoteExists;
+      names.detach(replaced.node());
+    }
+    if (node == null) {
+      names.bury(from);
+      return true;
+    }
+    if (plan.copy()) {
+      names.bury(from);
+      node.remoteExists = true;
+      if (node instanceof FileNode f && etag != null) {
+        f.etag = etag;
+      }
+    } else {
       if (node.remoteExists) {
         names.bury(from); // an older version under the old name
       }
       node.remoteExists = objectAtTarget;
-    } else {
-      bucket.copy(from, to, null);
-      names.plusAliases.written(to);
-      names.bury(from);
-      node.remoteExists = true;
     }
     names.move(node, to);
     if (node.journalSequence >= 0) {
       names.journal(node);
     }
-    if (node instanceof FileNode f && f.contentFile == null && !pending) {
-      f.etag = bucket.head(to).map(ObjectHead::etag).orElse(f.etag);
-    }
+    moved[0] = node;
+    return true;
   }
 
-  private void renameDirectory(String from, String to, Resolved target) throws FsException, IOException {
-    if (KeyPaths.isWithin(to, from)) {
-      throw new FsException(Errno.EINVAL, "cannot move a directory into itself");
-    }
-    if (target != null) {
-      if (!(target instanceof Resolved.RemoteDirectory)) {
-        throw new FsException(Errno.ENOTDIR, "/" + to + ": not a directory");
-      }
-      names.requireEmptyDirectory(to);
-      if (bucket.head(KeyPaths.dirKey(to)).isPresent()) {
-        bucket.delete(KeyPaths.dirKey(to));
-      }
-    }
+  private void renameDirectory(String from, String to) throws FsException, IOException {
     String fromDir = KeyPaths.dirKey(from);
     String toDir = KeyPaths.dirKey(to);
-    List<Node> moved = new ArrayList<>();
-    Set<String> buried = new HashSet<>();
-    Set<String> pendingKeys = new HashSet<>();
-    for (Node n : names.nodesWithin(from)) {
-      if (n instanceof Tombstone t) {
-        buried.add(t.path);
-        names.detach(t); // deleted below, with the rest of the old tree
-      } else {
-        moved.add(n);
-        if (names.isPending(n)) {
-          pendingKeys.add(n.path);
+    Set<String> skip = new HashSet<>();
+    names.underLock(() -> {
+      skip.clear();
+      for (Node n : names.nodesWithin(from)) {
+        if (n instanceof Tombstone || names.isPending(n)) {
+          skip.add(n.path); // deleted, or uploaded to its new name later
         }
       }
+      return null;
+    });
+    if (bucket.head(toDir).isPresent()) {
+      bucket.delete(toDir);
     }
-    for (ListedObject o : bucket.listRecursive(fromDir)) {
-      if (!pendingKeys.contains(o.key()) && !buried.contains(o.key())) {
+    List<ListedObject> objects = bucket.listRecursive(fromDir);
+    for (ListedObject o : objects) {
+      if (!skip.contains(o.key())) {
         bucket.copy(o.key(), toDir + o.key().substring(fromDir.length()), null);
       }
+    }
+    for (ListedObject o : objects) {
       bucket.delete(o.key());
     }
-    for (Node n : moved) {
-      String oldPath = n.path;
-      names.remove(n);
-      n.path = to + oldPath.substring(from.length());
-      // Current objects were copied; pending ones were not (their old versions are deleted).
-      n.remoteExists = !pendingKeys.contains(oldPath);
-    }
-    for (Node n : moved) {
-      names.add(n);
-      if (n.journalSequence >= 0) {
-        names.journal(n);
+    names.underLock(() -> {
+      List<Node> within = names.nodesWithin(from);
+      for (Node n : within) {
+        if (n instanceof Tombstone t) {
+          names.detach(t); // its object was deleted with the old tree
+          continue;
+        }
+        String oldPath = n.path;
+        names.remove(n);
+        n.path = to + oldPath.substring(from.length());
+        // Current objects were copied; pending ones were not (their old versions are deleted).
+        n.remoteExists = !skip.contains(oldPath);
       }
-    }
-    bucket.forgetTree(fromDir);
-    bucket.forgetTree(toDir);
-    bucket.forgetDirectory(fromDir);
-    bucket.rememberDirectory(toDir);
+      for (Node n : within) {
+        if (!(n instanceof Tombstone)) {
+          names.add(n);
+          if (n.journalSequence >= 0) {
+            names.journal(n);
+          }
+        }
+      }
+      bucket.forgetTree(fromDir);
+      bucket.forgetTree(toDir);
+      bucket.forgetDirectory(fromDir);
+      bucket.rememberDirectory(toDir);
+      return null;
+    });
   }
 }

@@ -44,9 +44,20 @@ final class SymlinkUpload implements WritebackTask {
       attrs = link.attributes;
       String targetKey = KeyPaths.resolveTarget(key, link.target);
       if (targetKey != null && names.settings.symlinks() == FsSettings.SymlinkMode.COPY) {
-        Resolved target = names.resolve(targetKey);
+        Resolved target;
+        try {
+          target = names.resolve(targetKey);
+        } catch (io.s3repofs.cache.CachedBucket.CacheMiss miss) {
+          names.lock.unlock();
+          try {
+            miss.fetch();
+          } finally {
+            names.lock.lock();
+          }
+          return Outcome.WAIT; // looked up now; decide on the next run
+        }
         if (target instanceof Resolved.Local local && local.node() instanceof FileNode file) {
-          if (file.dirty || file.uploading || names.queue.isQueued(file.upload)) {
+          if (file.dirty() || file.pending() || names.queue.isQueued(file.upload)) {
             return Outcome.WAIT; // links after their targets
           }
           if (file.remoteExists) {
@@ -68,11 +79,14 @@ final class SymlinkUpload implements WritebackTask {
     names.lock.lock();
     try {
       if (link.unlinked || !link.path.equals(key)) {
-        names.bucket.delete(key);
+        if (names.overlayNode(key) == null) {
+          names.bury(key); // deleted or renamed while it went up: the old name goes, in order
+        }
         return link.unlinked ? Outcome.DONE : Outcome.WAIT;
       }
       link.remoteExists = true;
       link.pending = false;
+      names.uploadsChanged.signalAll();
       names.journal.remove(link.journalSequence);
       link.journalSequence = -1;
       return Outcome.DONE;

@@ -116,7 +116,8 @@ class FileSystemCoreTest {
         .filter(r -> r.startsWith("PUT") || r.startsWith("COPY") || r.startsWith("DELETE"))
         .filter(r -> !r.endsWith("old.pkg") || r.startsWith("DELETE"))
         .toList();
-    assertEquals(List.of("PUT new.pkg", "PUT repo.db.tar.gz", "PUT zz.pkg", "COPY repo.db", "DELETE old.pkg"),
+    // repo.db is a commit point: symlink() returned once it (after its target) was in the bucket.
+    assertEquals(List.of("PUT new.pkg", "PUT repo.db.tar.gz", "COPY repo.db", "PUT zz.pkg", "DELETE old.pkg"),
         order);
   }
 
