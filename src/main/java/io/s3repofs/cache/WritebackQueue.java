@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 public final class WritebackQueue implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(WritebackQueue.class);
+  /** S3REPOFS_TRACE set: every task run is logged (with FuseAdapter's calls), for debugging. */
+  private static final boolean TRACE = System.getenv("S3REPOFS_TRACE") != null;
   private static final Duration WAIT_RETRY = Duration.ofMillis(200);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
@@ -222,6 +224,9 @@ public final class WritebackQueue implements AutoCloseable {
         outcome = task.run();
       } catch (Exception e) {
         failure = e;
+      }
+      if (TRACE) {
+        LOG.info("trace: task {} -> {}", task.describe(), failure != null ? failure.getMessage() : outcome);
       }
       lock.lock();
       try {

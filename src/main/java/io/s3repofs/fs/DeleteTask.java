@@ -4,8 +4,7 @@ import io.s3repofs.cache.WritebackTask;
 
 /**
  * Deletes the object of a {@link Tombstone} once no upload is queued before or after it. The
- * DELETE is sent without the state lock; a file that took the name meanwhile revived the
- * tombstone (its PUT, queued behind this, brings the name back).
+ * DELETE is sent holding the key's path lock, not the state lock.
  */
 final class DeleteTask implements WritebackTask {
 
@@ -29,6 +28,14 @@ final class DeleteTask implements WritebackTask {
 
   @Override
   public Outcome run() {
+    // The key's path lock: a rename or create that takes the name back waits for the DELETE
+    // (or goes first and revives the tombstone), so the DELETE never removes their object.
+    try (PathLocks.Held held = names.paths.lock(tombstone.path)) {
+      return delete();
+    }
+  }
+
+  private Outcome delete() {
     names.lock.lock();
     try {
       if (tombstone.unlinked) {

@@ -98,7 +98,8 @@ final class Renamer {
       return false;
     }
     Resolved target = names.resolve(to);
-    boolean objectAtTarget = plan.copy() || target instanceof Resolved.RemoteFile || names.reviveTombstone(to);
+    boolean revived = names.reviveTombstone(to); // the new object takes the name: no DELETE there
+    boolean objectAtTarget = plan.copy() || target instanceof Resolved.RemoteFile || revived;
     if (target instanceof Resolved.Local replaced) {
       objectAtTarget |= replaced.node().remoteExists;
       names.detach(replaced.node());

@@ -32,6 +32,12 @@ final class SymlinkUpload implements WritebackTask {
 
   @Override
   public Outcome run() {
+    try (PathLocks.Held held = names.paths.lock(link.path)) {
+      return upload();
+    }
+  }
+
+  private Outcome upload() {
     String key;
     String copySource = null;
     PosixAttributes attrs;

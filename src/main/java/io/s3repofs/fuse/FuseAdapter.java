@@ -42,10 +42,20 @@ public final class FuseAdapter extends FuseStubFS {
     int run() throws FsException;
   }
 
+  /** S3REPOFS_TRACE set: every call but read and write is logged with its result, for debugging. */
+  private static final boolean TRACE = System.getenv("S3REPOFS_TRACE") != null;
+
   private int call(String name, String path, Operation op) {
     try {
-      return op.run();
+      int rc = op.run();
+      if (TRACE && !name.equals("read") && !name.equals("write")) {
+        LOG.info("trace: {} {} -> {}", name, path, rc);
+      }
+      return rc;
     } catch (FsException e) {
+      if (TRACE) {
+        LOG.info("trace: {} {} -> {}", name, path, e.errno());
+      }
       if (e.errno() == io.s3repofs.fs.Errno.EIO || e.errno() == io.s3repofs.fs.Errno.ENOSPC) {
         LOG.warn("{} {}: {}", name, path, e.getMessage());
       }

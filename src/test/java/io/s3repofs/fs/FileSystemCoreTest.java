@@ -373,4 +373,35 @@ class FileSystemCoreTest {
     assertEquals("synced", new String(S3TestServer.anonymousGet(h.bucketName, "f").body()));
     h.fs.release(w);
   }
+
+  /** repo-add's rotate_db, three runs: the database and its .old always hold the right runs. */
+  @Test
+  void repoAddRotationKeepsEveryDatabase() throws Exception {
+    for (int run = 1; run <= 3; run++) {
+      for (String db : List.of("r.db.tar.gz", "r.files.tar.gz")) {
+        h.writeFile("/.tmp." + db, db + " run " + run);
+        if (run == 2) {
+          h.drain(); // the temporary file is in the bucket before its rename (as after a commit point)
+        }
+        if (run > 1) {
+          h.fs.rename("/" + db, "/" + db + ".old");
+        }
+        h.fs.rename("/.tmp." + db, "/" + db);
+        String link = db.substring(0, db.indexOf(".tar"));
+        if (run > 1) {
+          h.fs.unlink("/" + link);
+        }
+        h.fs.symlink(db, "/" + link, 1000, 1000);
+        assertEquals(db + " run " + run, new String(S3TestServer.anonymousGet(h.bucketName, link).body()),
+            h.requests().toString());
+        assertEquals(db + " run " + run, h.readFile("/" + db));
+        if (run > 1) {
+          assertEquals(db + " run " + (run - 1), h.readFile("/" + db + ".old"));
+        }
+      }
+    }
+    h.drain();
+    assertEquals("r.files.tar.gz run 3", new String(S3TestServer.anonymousGet(h.bucketName, "r.files.tar.gz").body()));
+    assertEquals("r.files.tar.gz run 2", new String(S3TestServer.anonymousGet(h.bucketName, "r.files.tar.gz.old").body()));
+  }
 }

@@ -24,20 +24,20 @@ class CrashRecoveryTest {
     String options = s3.options(s3.passwdFile(tmp, bucket)) + ",default_acl=public-read,use_cache="
         + tmp.resolve("cache") + ",writeback_delay=600";
     Process child = Mounts.mountInChild(bucket, mnt, options, tmp.resolve("child.log"));
-    Shell.bash(mnt, "mkdir -p repo && head -c 3000000 /dev/urandom > repo/pkg.bin && echo db > repo/r.db.tar.gz"
-        + " && ln -s r.db.tar.gz repo/r.db && cp repo/pkg.bin " + tmp + "/expected.bin");
+    Shell.bash(mnt, "mkdir -p repo && head -c 3000000 /dev/urandom > repo/pkg.bin && echo db > repo/notes.txt"
+        + " && ln -s notes.txt repo/notes && cp repo/pkg.bin " + tmp + "/expected.bin");
     child.destroyForcibly(); // SIGKILL: no drain, no journal flush beyond what close wrote
     child.waitFor();
     Shell.run(null, "fusermount", "-u", "-z", mnt.toString());
     assertEquals(404, s3.anonymousGet(bucket, "repo/pkg.bin").statusCode(), "nothing was uploaded before the kill");
 
     try (Mounts.InProcess mount = Mounts.mount(bucket, mnt, options)) {
-      Shell.bash(mnt, "cmp repo/pkg.bin " + tmp + "/expected.bin && test \"$(readlink repo/r.db)\" = r.db.tar.gz");
+      Shell.bash(mnt, "cmp repo/pkg.bin " + tmp + "/expected.bin && test \"$(readlink repo/notes)\" = notes.txt");
       assertEquals(0, mount.unmount(), mount.stderr());
       org.junit.jupiter.api.Assertions.assertTrue(mount.stderr().contains("resuming 3 upload(s)"), mount.stderr());
     }
     org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(tmp.resolve("expected.bin")),
         s3.anonymousGet(bucket, "repo/pkg.bin").body());
-    assertEquals("db\n", new String(s3.anonymousGet(bucket, "repo/r.db").body()));
+    assertEquals("db\n", new String(s3.anonymousGet(bucket, "repo/notes").body()));
   }
 }
