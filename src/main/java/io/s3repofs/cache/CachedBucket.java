@@ -78,6 +78,11 @@ public final class CachedBucket {
     return head;
   }
 
+  /** The cached HEAD of an object (empty: known absent), or null when it is not cached. */
+  public Optional<ObjectHead> cachedHead(String key) {
+    return cache.heads.getIfPresent(key);
+  }
+
   /** The cached listing of a directory, or null when it is not cached. */
   public DirectoryListing cachedListing(String dirKey) {
     return cache.listings.getIfPresent(dirKey);

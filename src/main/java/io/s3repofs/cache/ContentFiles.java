@@ -73,6 +73,11 @@ public final class ContentFiles {
     }
   }
 
+  /** Whether a clean copy of this object's content is cached. */
+  public boolean hasClean(String key, String etag) {
+    return etag != null && clean.asMap().containsKey(key + "\n" + etag);
+  }
+
   /** Takes a clean copy out of the cache (the caller owns the file now), or returns null. */
   public Path takeClean(String key, String etag) {
     if (etag == null) {

@@ -36,6 +36,8 @@ public final class WritebackQueue implements AutoCloseable {
   private WritebackTask running;
   private long runningSince;
   private int flushBarrier; // tasks ahead of an fsync or drain are due now
+  /** Non-urgent tasks that a flush waits for (fsync of a temporary file), with waiter counts. */
+  private final Map<WritebackTask, Integer> hurried = new java.util.HashMap<>();
   private boolean draining;
   private boolean closed;
   private long uploaded;
@@ -113,11 +115,16 @@ public final class WritebackQueue implements AutoCloseable {
   /** While open, every queued task is due at once (for a caller waiting at a commit point). */
   public final class Hurry implements AutoCloseable {
     private boolean open = true;
+    private final WritebackTask target;
 
-    private Hurry() {
+    private Hurry(WritebackTask target) {
+      this.target = target;
       lock.lock();
       try {
         flushBarrier++;
+        if (target != null) {
+          hurried.merge(target, 1, Integer::sum);
+        }
         changed.signalAll();
       } finally {
         lock.unlock();
@@ -131,6 +138,9 @@ public final class WritebackQueue implements AutoCloseable {
         if (open) {
           open = false;
           flushBarrier--;
+          if (target != null) {
+            hurried.computeIfPresent(target, (t, n) -> n == 1 ? null : n - 1);
+          }
         }
       } finally {
         lock.unlock();
@@ -138,9 +148,12 @@ public final class WritebackQueue implements AutoCloseable {
     }
   }
 
-  /** Makes every queued task due now until the returned object is closed. */
-  public Hurry hurry() {
-    return new Hurry();
+  /**
+   * Makes every urgent queued task due now, and {@code target} (may be null) even if it is not
+   * urgent, until the returned object is closed.
+   */
+  public Hurry hurry(WritebackTask target) {
+    return new Hurry(target);
   }
 
   /** Waits until the given task is neither queued nor running (what fsync needs). */
@@ -264,21 +277,33 @@ public final class WritebackQueue implements AutoCloseable {
     }
   }
 
-  /** Blocks until the head task is due (or, while draining or flushing, at once). */
+  /**
+   * Blocks until a task is due and returns it: the first in queue order that is due, or any task
+   * while draining, or an urgent one while a flush waits. A task that is not due blocks those
+   * behind it, so files go up in close order; only non-urgent ones (temporary files) may be
+   * overtaken while they wait out their delay.
+   */
   private WritebackTask nextDueTask() throws InterruptedException {
     while (!closed) {
-      if (!queued.isEmpty()) {
-        Map.Entry<WritebackTask, Long> head = queued.entrySet().iterator().next();
-        long wait = head.getValue() - clock.millis();
-        boolean hurry = (draining || flushBarrier > 0) && consecutiveFailures == 0
-            && !waiting.contains(head.getKey());
-        if (wait <= 0 || hurry) {
-          queued.remove(head.getKey());
-          return head.getKey();
+      long now = clock.millis();
+      long wait = Long.MAX_VALUE;
+      for (Map.Entry<WritebackTask, Long> e : queued.entrySet()) {
+        WritebackTask task = e.getKey();
+        boolean hurry = (draining || flushBarrier > 0 && (task.urgent() || hurried.containsKey(task)))
+            && consecutiveFailures == 0 && !waiting.contains(task);
+        if (e.getValue() <= now || hurry) {
+          queued.remove(task);
+          return task;
         }
-        changed.awaitNanos(Duration.ofMillis(wait).toNanos());
-      } else {
+        wait = Math.min(wait, e.getValue() - now);
+        if (task.urgent() || draining) {
+          break;
+        }
+      }
+      if (wait == Long.MAX_VALUE) {
         changed.await();
+      } else {
+        changed.awaitNanos(Duration.ofMillis(wait).toNanos());
       }
     }
     return null;

@@ -17,6 +17,14 @@ public interface WritebackTask {
   /** Bytes to upload, for status output. */
   long bytes();
 
+  /**
+   * Whether a flush (fsync, commit point, unmount) must send this before anything queued after
+   * it. A task that is not urgent (a temporary file) keeps its delay and may be overtaken then.
+   */
+  default boolean urgent() {
+    return true;
+  }
+
   /** Uploads. A thrown exception is retried later with backoff; nothing is dropped. */
   Outcome run() throws Exception;
 }

@@ -64,7 +64,7 @@ public final class FileSystemCore implements AutoCloseable {
     this.renamer = new Renamer(names, data);
     this.bucket = bucket;
     this.queue = queue;
-    this.commitPoints = new CommitPoints(settings.uploadOnClose());
+    this.commitPoints = names.commitPoints;
   }
 
   /** Runs {@code body} under the state lock (again after a cache miss), mapping failures to errnos. */
@@ -497,7 +497,7 @@ public final class FileSystemCore implements AutoCloseable {
    * the queue meanwhile. EIO when an upload of the node fails while waiting (it stays queued).
    */
   private void awaitUploaded(FileNode node) throws FsException {
-    try (WritebackQueue.Hurry hurry = queue.hurry()) {
+    try (WritebackQueue.Hurry hurry = queue.hurry(node.upload)) {
       names.lock.lock();
       try {
         long target = node.closed != null ? node.closed.version() : node.uploadedVersion;
@@ -685,7 +685,7 @@ public final class FileSystemCore implements AutoCloseable {
 
   /** Waits until a link's object is in the bucket (its target goes first). */
   private void awaitLink(SymlinkNode link) throws FsException {
-    try (WritebackQueue.Hurry hurry = queue.hurry()) {
+    try (WritebackQueue.Hurry hurry = queue.hurry(link.upload)) {
       names.lock.lock();
       try {
         while (!link.unlinked && link.pending) {

@@ -34,6 +34,11 @@ final class FileUpload implements WritebackTask {
   }
 
   @Override
+  public boolean urgent() {
+    return !names.commitPoints.isDeferrable(node.path);
+  }
+
+  @Override
   public Outcome run() throws Exception {
     String key = node.path;
     try (PathLocks.Held held = names.paths.lockAncestors(key)) {

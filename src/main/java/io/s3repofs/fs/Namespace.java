@@ -54,6 +54,7 @@ final class Namespace {
   final FsSettings settings;
   final MetadataCodec.Defaults defaults;
   final PlusAliases plusAliases;
+  final CommitPoints commitPoints;
   /** Guarded by {@link #lock}. */
   private final Map<String, Node> overlay = new HashMap<>();
 
@@ -65,6 +66,7 @@ final class Namespace {
     this.settings = settings;
     this.defaults = new MetadataCodec.Defaults(settings.ownerUid(), settings.ownerGid(), 0644, 0755);
     this.plusAliases = new PlusAliases(bucket, settings.plusAliases());
+    this.commitPoints = new CommitPoints(settings.uploadOnClose());
   }
 
   /** An operation that runs under the state lock; it may be run again after a cache miss. */

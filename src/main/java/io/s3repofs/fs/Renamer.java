@@ -26,8 +26,15 @@ final class Renamer {
     this.data = data;
   }
 
-  /** What a file rename needs, looked up under the state lock. */
-  private record Plan(Node source, boolean copy, FileNode openTarget, boolean directory) {}
+  /**
+   * What a file rename needs, looked up under the state lock.
+   *
+   * @param copy a server-side COPY is needed (the source's object is current)
+   * @param cachedEtag instead of a COPY, the mount's clean copy of the source's object (this
+   *     ETag) becomes a pending file under the new name: a small file renamed again soon (repo-add's
+   *     {@code .old} backups) then costs one PUT in the end, or none
+   */
+  private record Plan(Node source, boolean copy, FileNode openTarget, boolean directory, String cachedEtag) {}
 
   /** Renames; returns the node that now has the new name, if the mount holds one. */
   Node rename(String from, String to) throws FsException, IOException {
@@ -79,7 +86,7 @@ final class Renamer {
         names.requireEmptyDirectory(to);
       }
       names.head(KeyPaths.dirKey(to)); // looked up now, so the rename needs no HEAD under the lock
-      return new Plan(null, false, null, true);
+      return new Plan(null, false, null, true, null);
     }
     if (target instanceof Resolved.RemoteDirectory) {
       throw new FsException(Errno.EISDIR, "/" + to + ": is a directory");
@@ -87,8 +94,13 @@ final class Renamer {
     FileNode openTarget = target instanceof Resolved.Local t && t.node() instanceof FileNode f
         && f.openCount > 0 && f.contentFile == null ? f : null;
     Node node = source instanceof Resolved.Local local ? local.node() : null;
+    if (source instanceof Resolved.RemoteFile remote && remote.entry().size() < bucket.storeSettings().multipartSize()
+        && names.content.hasClean(from, remote.entry().etag())) {
+      names.head(from); // its attributes, looked up now
+      return new Plan(null, false, openTarget, false, remote.entry().etag());
+    }
     boolean copy = node == null || !names.isPending(node);
-    return new Plan(node, copy, openTarget, false);
+    return new Plan(node, copy, openTarget, false, null);
   }
 
   private boolean commit(String from, String to, Plan plan, String etag, Node[] moved) throws FsException, IOException {
@@ -98,11 +110,33 @@ final class Renamer {
       return false;
     }
     Resolved target = names.resolve(to);
+    // Every lookup happens before the first change: a cache miss runs this again from the start.
+    io.s3repofs.store.PosixAttributes cachedAttributes = plan.cachedEtag() == null ? null
+        : names.decode(names.head(from).orElseThrow(() -> Namespace.notFound(from)), false);
+    java.nio.file.Path cachedFile = plan.cachedEtag() == null ? null : names.content.takeClean(from, plan.cachedEtag());
+    if (plan.cachedEtag() != null && cachedFile == null) {
+      return false; // evicted meanwhile: plan again (a COPY then)
+    }
     boolean revived = names.reviveTombstone(to); // the new object takes the name: no DELETE there
     boolean objectAtTarget = plan.copy() || target instanceof Resolved.RemoteFile || revived;
     if (target instanceof Resolved.Local replaced) {
       objectAtTarget |= replaced.node().remoteExists;
       names.detach(replaced.node());
+    }
+    if (node == null && plan.cachedEtag() != null) {
+      java.nio.file.Path file = cachedFile;
+      FileNode f = new FileNode(to, cachedAttributes, names);
+      f.contentFile = file;
+      f.size = java.nio.file.Files.size(file);
+      f.version = 1;
+      f.remoteExists = objectAtTarget;
+      names.add(f);
+      f.closeState();
+      names.journal(f);
+      names.queue.enqueue(f.upload);
+      names.bury(from);
+      moved[0] = f;
+      return true;
     }
     if (node == null) {
       names.bury(from);

@@ -3,7 +3,9 @@ package io.s3repofs.fs;
 import io.s3repofs.cache.WritebackTask;
 import io.s3repofs.store.MetadataCodec;
 import io.s3repofs.store.PosixAttributes;
+import io.s3repofs.store.ObjectHead;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * Writes a symlink's object. A link to a regular file becomes a server-side copy of the file,
@@ -35,6 +37,15 @@ final class SymlinkUpload implements WritebackTask {
     try (PathLocks.Held held = names.paths.lock(link.path)) {
       return upload();
     }
+  }
+
+  /** Whether the bucket (as cached) holds under {@code key} a link copy of the target's current object. */
+  private boolean alreadyCurrent(String key, String targetKey, String target) {
+    Optional<ObjectHead> linkHead = names.bucket.cachedHead(key);
+    Optional<ObjectHead> targetHead = names.bucket.cachedHead(targetKey);
+    return linkHead != null && targetHead != null && linkHead.isPresent() && targetHead.isPresent()
+        && linkHead.get().etag() != null && linkHead.get().etag().equals(targetHead.get().etag())
+        && target.equals(linkHead.get().metadata().get(MetadataCodec.SYMLINK_KEY));
   }
 
   private Outcome upload() {
@@ -76,7 +87,10 @@ final class SymlinkUpload implements WritebackTask {
     } finally {
       names.lock.unlock();
     }
-    if (copySource != null) {
+    if (copySource != null && alreadyCurrent(key, copySource, link.target)) {
+      // The object under the link's name is a copy of the target's current content already
+      // (repo-add removes NAME.db and links it again right after the refresh): no request.
+    } else if (copySource != null) {
       names.bucket.copy(copySource, key, MetadataCodec.encodeContentLink(attrs, link.target));
     } else {
       names.bucket.putBytes(key, link.target.getBytes(StandardCharsets.UTF_8),
