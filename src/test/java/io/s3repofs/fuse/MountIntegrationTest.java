@@ -210,7 +210,8 @@ abstract class MountIntegrationTest {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.+)-([^-]+-[^-]+)-[^-]+\\.pkg\\.tar\\..+")
             .matcher(pkg.getFileName().toString());
         assertTrue(m.matches(), pkg.toString());
-        Shell.bash(tmp, pacman + " -Sy --noconfirm");
+        // A fresh client each round: pacman's If-Modified-Since has one-second resolution.
+        Shell.bash(tmp, "rm -rf " + root + "/db/sync && " + pacman + " -Sy --noconfirm");
         String info = Shell.bash(tmp, pacman + " -Si myrepo/" + m.group(1));
         assertTrue(info.matches("(?s).*Version\\s*: " + java.util.regex.Pattern.quote(m.group(2)) + "\n.*"),
             "right after repo-add of " + pkg.getFileName() + " pacman over HTTP sees:\n" + info);
