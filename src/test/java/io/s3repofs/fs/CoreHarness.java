@@ -6,6 +6,7 @@ import io.s3repofs.cache.ContentFiles;
 import io.s3repofs.cache.Journal;
 import io.s3repofs.cache.WritebackQueue;
 import io.s3repofs.store.ObjectStore;
+import io.s3repofs.testing.FaultyStore;
 import io.s3repofs.testing.S3TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,6 +18,8 @@ final class CoreHarness implements AutoCloseable {
 
   final String bucketName;
   final ObjectStore store;
+  /** Between the core and the real server: faults on demand (none by default). */
+  final FaultyStore faults;
   final FileSystemCore fs;
   final Path cacheDir;
 
@@ -24,11 +27,17 @@ final class CoreHarness implements AutoCloseable {
     this.bucketName = bucketName;
     this.cacheDir = cacheDir;
     this.store = S3TestServer.store(bucketName, acl);
+    this.faults = new FaultyStore(store, bucketName.hashCode());
     CacheSettings cache = new CacheSettings(cacheDir, Duration.ofMinutes(15), 10_000, 64L << 20, writeBackDelay);
-    this.fs = new FileSystemCore(new CachedBucket(store, cache),
+    this.fs = new FileSystemCore(new CachedBucket(faults, cache),
         new ContentFiles(cacheDir.resolve("data"), cache.cleanBytesLimit()),
         new Journal(cacheDir.resolve("journal")), new WritebackQueue(writeBackDelay),
         new FsSettings(1000, 1000, -1, -1, -1, -1, false, FsSettings.SymlinkMode.COPY, true));
+  }
+
+  /** A second core over the same bucket with a fresh cache: what a new mount would see. */
+  static CoreHarness reopen(CoreHarness of, Path cacheDir) throws Exception {
+    return new CoreHarness(of.bucketName, cacheDir, Duration.ofSeconds(30), "public-read");
   }
 
   static CoreHarness create(Path cacheDir, Duration delay) throws Exception {
