@@ -470,17 +470,17 @@ public final class FileSystemCore implements AutoCloseable {
   public void flush(long handle) throws FsException {
     OpenFile file = handle(handle);
     if (file.writable && commitPoints.onClose(file.node.path)) {
-      commit(file.node);
+      commit(file.node, false);
     }
   }
 
   /** Returns once the file's content is in the bucket (files closed before it go first). */
   public void fsync(long handle) throws FsException {
-    commit(handle(handle).node);
+    commit(handle(handle).node, true);
   }
 
   /** Closes the node's current state (if it has changes) and waits until it is uploaded. */
-  private void commit(FileNode node) throws FsException {
+  private void commit(FileNode node, boolean failFast) throws FsException {
     Closing closing;
     node.contentLock.readLock().lock(); // no write may land while the state is taken
     try {
@@ -489,23 +489,40 @@ public final class FileSystemCore implements AutoCloseable {
       node.contentLock.readLock().unlock();
     }
     finish(closing);
-    awaitUploaded(node);
+    awaitUploaded(node, failFast);
   }
 
+  /** How long a commit point waits on for uploads that keep failing before it returns anyway. */
+  private static final Duration COMMIT_PATIENCE = Duration.ofSeconds(30);
+
   /**
-   * Waits until the bucket holds the node's latest closed state (or the node is gone). Hurries
-   * the queue meanwhile. EIO when an upload of the node fails while waiting (it stays queued).
+   * Waits until the bucket holds the node's latest closed state (or the node is gone), hurrying
+   * the queue meanwhile. With {@code failFast} (fsync) an upload of the node that fails while
+   * waiting is EIO (it stays queued); a commit point instead waits on through retries, and after
+   * {@link #COMMIT_PATIENCE} of failures returns with the change made and queued (logged): the
+   * rename or close did happen, and saying it failed would be wrong.
    */
-  private void awaitUploaded(FileNode node) throws FsException {
+  private void awaitUploaded(FileNode node, boolean failFast) throws FsException {
     try (WritebackQueue.Hurry hurry = queue.hurry(node.upload)) {
       names.lock.lock();
       try {
         long target = node.closed != null ? node.closed.version() : node.uploadedVersion;
+        long failingSince = 0;
         while (!node.unlinked && node.uploadedVersion < target) {
           if (node.uploading == null && node.uploadFailure != null && node.closed != null) {
             String message = node.uploadFailure;
-            node.uploadFailure = null;
-            throw new FsException(Errno.EIO, "/" + node.path + ": upload failed: " + message);
+            if (failFast) {
+              node.uploadFailure = null;
+              throw new FsException(Errno.EIO, "/" + node.path + ": upload failed: " + message);
+            }
+            long now = System.nanoTime();
+            failingSince = failingSince == 0 ? now : failingSince;
+            if (now - failingSince > COMMIT_PATIENCE.toNanos()) {
+              LOG.warn("/{} is not in the bucket yet ({}); it stays queued and is retried", node.path, message);
+              return;
+            }
+            names.uploadsChanged.await(1, java.util.concurrent.TimeUnit.SECONDS);
+            continue;
           }
           names.uploadsChanged.await();
         }
@@ -655,7 +672,7 @@ public final class FileSystemCore implements AutoCloseable {
       moved = io(() -> renamer.rename(from, to));
     }
     if (commitPoints.isDatabase(to) && moved instanceof FileNode f) {
-      awaitUploaded(f);
+      awaitUploaded(f, false);
     }
   }
 

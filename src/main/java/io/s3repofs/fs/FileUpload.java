@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * Puts one file's latest closed state in the bucket under its current name: takes the state
- * under the state lock ({@link FileNode#beginUpload}), sends its immutable data file with no lock
- * held, then re-validates (still there? same name?) and commits what it covered.
+ * under the state lock ({@link FileNode#beginUpload}), sends its immutable data file holding only
+ * the key's path lock, then re-validates (still there? same name?) and commits what it covered.
  */
 final class FileUpload implements WritebackTask {
 
@@ -40,8 +40,10 @@ final class FileUpload implements WritebackTask {
 
   @Override
   public Outcome run() throws Exception {
+    // The key's path lock: a rename or create onto the same name waits for this PUT, so the PUT
+    // never lands over their object. Writes, reads and lookups take no path lock: they go on.
     String key = node.path;
-    try (PathLocks.Held held = names.paths.lockAncestors(key)) {
+    try (PathLocks.Held held = names.paths.lock(key)) {
       return upload(key);
     }
   }

@@ -171,6 +171,7 @@ final class Renamer {
       for (Node n : names.nodesWithin(from)) {
         if (n instanceof Tombstone || names.isPending(n)) {
           skip.add(n.path); // deleted, or uploaded to its new name later
+          skip.add(PlusAliases.aliasOf(n.path)); // and so is its '+' alias
         }
       }
       return null;
