@@ -2,7 +2,9 @@ package io.s3repofs.fs;
 
 import io.s3repofs.cache.CachedBucket;
 import io.s3repofs.store.ListedObject;
+import io.s3repofs.store.MetadataCodec;
 import io.s3repofs.store.ObjectHead;
+import io.s3repofs.store.PosixAttributes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -55,22 +57,40 @@ final class Renamer {
     if (source instanceof Resolved.Local local) {
       moveNode(local.node(), to, objectAtTarget);
     } else {
-      bucket.copy(from, to, null);
+      bucket.copy(from, to, renamedMetadata(from));
       names.plusAliases.written(to);
       names.bury(from);
     }
   }
 
+  /**
+   * The metadata of a file object renamed on the server: its own, with ctime now, as rename(2)
+   * changes it (the HEAD is the one resolving the name just cached); null (keep it as is) for a
+   * symlink stored as a copy of its target.
+   */
+  private java.util.Map<String, String> renamedMetadata(String from) {
+    ObjectHead head = bucket.head(from).orElse(null);
+    if (head == null || head.metadata().containsKey(MetadataCodec.SYMLINK_KEY)) {
+      return null;
+    }
+    PosixAttributes a = names.decode(head, false);
+    return MetadataCodec.encode(a.withTimes(a.atimeNanos(), a.mtimeNanos(), FileSystemCore.now()));
+  }
+
   private void moveNode(Node node, String to, boolean objectAtTarget) throws IOException {
     String from = node.path;
     boolean pending = names.isPending(node);
+    if (node instanceof FileNode) { // rename(2) changes the file's ctime
+      node.attributes = node.attributes.withTimes(node.attributes.atimeNanos(), node.attributes.mtimeNanos(),
+          FileSystemCore.now());
+    }
     if (pending) {
       if (node.remoteExists) {
         names.bury(from); // an older version under the old name
       }
       node.remoteExists = objectAtTarget;
     } else {
-      bucket.copy(from, to, null);
+      bucket.copy(from, to, node instanceof FileNode ? MetadataCodec.encode(node.attributes) : null);
       names.plusAliases.written(to);
       names.bury(from);
       node.remoteExists = true;
