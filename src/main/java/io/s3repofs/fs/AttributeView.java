@@ -23,7 +23,7 @@ final class AttributeView {
 
   FileAttributes of(String key, Resolved r) throws FsException {
     if (r == null) {
-      throw Namespace.notFound(key);
+      throw names.missing(key);
     }
     if (r instanceof Resolved.Root) {
       int mask = settings.mountPointUmask() < 0 ? 0 : settings.mountPointUmask();
