@@ -28,6 +28,10 @@ public record DatabaseMerge(List<RepoEntry> added, List<String> skipped, List<Re
     List<RepoEntry> added = new ArrayList<>();
     List<String> skipped = new ArrayList<>(selection.skipped());
     List<Replacement> replaced = new ArrayList<>();
+    java.util.Map<String, RepoEntry> original = new java.util.HashMap<>();
+    for (PackageFile pkg : selection.packages()) {
+      db.get(pkg.info().name()).ifPresent(e -> original.putIfAbsent(e.name(), e));
+    }
     for (PackageFile pkg : selection.packages()) {
       PackageInfo info = pkg.info();
       Optional<RepoEntry> current = db.get(info.name());
@@ -58,8 +62,9 @@ public record DatabaseMerge(List<RepoEntry> added, List<String> skipped, List<Re
         added.add(entry);
       }
     }
-    // a version added and then replaced by a later one named in the same run is not "added"
-    added.removeIf(e -> !db.get(e.name()).map(e::equals).orElse(false));
+    // a version added and then replaced by a later one named in the same run is not "added",
+    // nor is an entry that ends as it was (v2 in the database, a run naming v1 then v2)
+    added.removeIf(e -> !db.get(e.name()).map(e::equals).orElse(false) || e.equals(original.get(e.name())));
     return new DatabaseMerge(List.copyOf(added), List.copyOf(skipped), List.copyOf(replaced));
   }
 }

@@ -120,6 +120,25 @@ class RemoveOldLikeRepoAddTest {
   }
 
   @Test
+  void theSameRunAgainChangesNothing() throws Exception {
+    Path dir = tmp.resolve("again");
+    List<Path> files = TestPackages.copy(all, dir);
+    LocalRepository repo = new LocalRepository(RepoLocation.of(dir.resolve("a.db.tar.gz")), RepoListener.SILENT);
+    assertTrue(repo.add(files, AddOptions.DEFAULTS).written());
+    byte[] before = Files.readAllBytes(dir.resolve("a.db.tar.gz"));
+    // each older version replaces the newer one in turn, and the newer one comes back: no change
+    AddResult again = repo.add(files, AddOptions.DEFAULTS.withRemoveOld(true));
+    assertEquals(List.of(), again.added());
+    assertTrue(!again.written(), "the database is not rewritten");
+    // -R deletes the older versions named (replaced by the newer ones), never a file the database names
+    assertEquals(3, again.deleted().size(), again.deleted().toString());
+    for (RepoEntry e : repo.read().entries()) {
+      assertTrue(Files.exists(dir.resolve(e.fileName())), e.fileName());
+    }
+    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(dir.resolve("a.db.tar.gz"))));
+  }
+
+  @Test
   void onS3TheBucketHoldsWhatRepoAddLeavesInADirectory() throws Exception {
     for (String order : List.of("oldest", "newest", "upgrade")) {
       List<List<TestPackages.Pkg>> runs = switch (order) {
