@@ -23,6 +23,7 @@ public final class CachedBucket {
 
   private final BucketStore store;
   private final MetadataCache cache;
+  private final ListingFilter listingFilter = new ListingFilter();
 
   public CachedBucket(BucketStore store, CacheSettings settings) {
     this.store = store;
@@ -104,20 +105,7 @@ public final class CachedBucket {
   }
 
   private DirectoryListing fetchListing(String dirKey) {
-    DirectoryPage page = store.list(dirKey);
-    DirectoryListing listing = new DirectoryListing(false);
-    for (ListedObject o : page.objects()) {
-      String name = o.key().substring(dirKey.length());
-      if (name.isEmpty()) {
-        listing.markerPresent(true);
-      } else {
-        listing.put(name, RemoteEntry.file(o.size(), o.etag(), o.lastModified()));
-      }
-    }
-    for (String sub : page.subdirectories()) {
-      listing.put(sub, RemoteEntry.directoryEntry());
-    }
-    return listing;
+    return listingFilter.listing(dirKey, store.list(dirKey));
   }
 
   /** HEAD of an object, cached (a miss is cached too). */

@@ -17,9 +17,10 @@ import picocli.CommandLine.Option;
     name = "local-s3",
     mixinStandardHelpOptions = true,
     description = {
-        "Run an S3 server on 127.0.0.1 (S3Proxy) until interrupted. It checks signatures and",
-        "canned ACLs as S3 does, so public-read objects are served to anonymous HTTP clients",
-        "such as pacman at http://127.0.0.1:PORT/BUCKET/KEY. It counts the requests it serves."},
+        "Run an S3 server on 127.0.0.1 (S3Proxy) until interrupted.",
+        "It checks signatures and canned ACLs as S3 does, so public-read objects are served to"
+            + " anonymous HTTP clients such as pacman at http://127.0.0.1:PORT/BUCKET/KEY."
+            + " It counts the requests it serves."},
     footer = {
         "",
         "Example:",

@@ -13,9 +13,10 @@ import picocli.CommandLine.Parameters;
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-        "Show what a mount holds that is not in the bucket yet: files open with changes,",
-        "files queued for upload (and when they are due), the upload in progress, failures,",
-        "and the S3 requests made. 'in bucket: yes' means switching off loses nothing."})
+        "Show what a mount holds that is not in the bucket yet.",
+        "That is: files open with changes, files queued for upload (and when they are due),"
+            + " the upload in progress, failures, and the S3 requests made."
+            + " 'in bucket: yes' means switching off loses nothing."})
 final class StatusCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -23,7 +23,7 @@ final class AttributeView {
 
   FileAttributes of(String key, Resolved r) throws FsException {
     if (r == null) {
-      throw Namespace.notFound(key);
+      throw names.missing(key);
     }
     if (r instanceof Resolved.Root) {
       int mask = settings.mountPointUmask() < 0 ? 0 : settings.mountPointUmask();
@@ -60,6 +60,6 @@ final class AttributeView {
     int uid = settings.forcedUid() >= 0 ? settings.forcedUid() : a.uid();
     int gid = settings.forcedGid() >= 0 ? settings.forcedGid() : a.gid();
     return new FileAttributes(mode, uid, gid, size, a.atimeNanos(), a.mtimeNanos(), a.ctimeNanos(),
-        a.isDirectory() ? 2 : 1);
+        a.isDirectory() ? 2 : 1, a.rdev());
   }
 }

@@ -676,6 +676,39 @@ public final class FileSystemCore implements AutoCloseable {
     }
   }
 
+  /**
+   * A FIFO, unix socket, character or block device node (or an empty regular file), stored as
+   * s3fs stores them: an empty object whose {@code x-amz-meta-mode} holds the file type and
+   * {@code x-amz-meta-rdev} the device number. Only the node is kept: the kernel serves FIFOs and
+   * sockets locally, nothing passes through the bucket.
+   */
+  public void mknod(String fusePath, int mode, long rdev, int uid, int gid) throws FsException {
+    String key = KeyPaths.key(fusePath);
+    int type = (mode & PosixAttributes.S_IFMT) == 0 ? PosixAttributes.S_IFREG : mode & PosixAttributes.S_IFMT;
+    if (!Set.of(PosixAttributes.S_IFREG, PosixAttributes.S_IFIFO, PosixAttributes.S_IFSOCK, PosixAttributes.S_IFCHR,
+        PosixAttributes.S_IFBLK).contains(type)) {
+      throw new FsException(Errno.EPERM, "/" + key + ": mknod cannot make this file type");
+    }
+    boolean device = type == PosixAttributes.S_IFCHR || type == PosixAttributes.S_IFBLK;
+    changing();
+    Closing closing;
+    try (PathLocks.Held held = names.paths.lock(key)) {
+      closing = locked(() -> {
+        names.requireAbsent(key);
+        names.requireDirectory(KeyPaths.parent(key));
+        long now = now();
+        FileNode node = new FileNode(key, new PosixAttributes(type | (mode & 07777), uid, gid, now, now, now,
+            device ? rdev : 0), names);
+        node.contentFile = names.content.newFile();
+        node.version = 1;
+        node.remoteExists = names.reviveTombstone(key);
+        names.add(node);
+        return closeLocked(node); // nobody has it open: no writer can be busy
+      });
+    }
+    finish(closing);
+  }
+
   public void symlink(String target, String linkPath, int uid, int gid) throws FsException {
     String key = KeyPaths.key(linkPath);
     changing();

@@ -15,7 +15,7 @@ final class KeyPaths {
       p = p.substring(0, p.length() - 1);
     }
     for (String part : p.split("/", -1)) {
-      if (part.length() > 255) {
+      if (part.length() > 85 && part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
         throw new FsException(Errno.ENAMETOOLONG, "name too long");
       }
     }

@@ -168,9 +168,26 @@ final class Namespace {
   Resolved resolveExisting(String key) throws FsException {
     Resolved r = resolve(key);
     if (r == null) {
-      throw notFound(key);
+      throw missing(key);
     }
     return r;
+  }
+
+  /**
+   * Why a key is not there: ENOTDIR when the nearest existing component above it is not a
+   * directory (a path through a regular file, as POSIX says), else ENOENT.
+   */
+  FsException missing(String key) {
+    for (String p = KeyPaths.parent(key); !p.isEmpty(); p = KeyPaths.parent(p)) {
+      Resolved r = resolve(p);
+      if (r instanceof Resolved.RemoteDirectory) {
+        break;
+      }
+      if (r != null) {
+        return new FsException(Errno.ENOTDIR, "/" + p + ": not a directory");
+      }
+    }
+    return notFound(key);
   }
 
   static FsException notFound(String key) {

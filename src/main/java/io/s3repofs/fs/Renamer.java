@@ -2,6 +2,10 @@ package io.s3repofs.fs;
 
 import io.s3repofs.cache.CachedBucket;
 import io.s3repofs.store.ListedObject;
+import io.s3repofs.store.MetadataCodec;
+import io.s3repofs.store.ObjectHead;
+import io.s3repofs.store.PosixAttributes;
+import java.util.Map;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -33,8 +37,10 @@ final class Renamer {
    * @param cachedEtag instead of a COPY, the mount's clean copy of the source's object (this
    *     ETag) becomes a pending file under the new name: a small file renamed again soon (repo-add's
    *     {@code .old} backups) then costs one PUT in the end, or none
+   * @param copyMetadata the metadata the COPY writes (null: the source's), with ctime now
    */
-  private record Plan(Node source, boolean copy, FileNode openTarget, boolean directory, String cachedEtag) {}
+  private record Plan(Node source, boolean copy, FileNode openTarget, boolean directory, String cachedEtag,
+      Map<String, String> copyMetadata) {}
 
   /** Renames; returns the node that now has the new name, if the mount holds one. */
   Node rename(String from, String to) throws FsException, IOException {
@@ -55,7 +61,7 @@ final class Renamer {
       }
       String etag = null;
       if (plan.copy()) {
-        etag = bucket.copy(from, to, null);
+        etag = bucket.copy(from, to, plan.copyMetadata());
         names.plusAliases.written(to);
       }
       String copiedEtag = etag;
@@ -86,7 +92,7 @@ final class Renamer {
         names.requireEmptyDirectory(to);
       }
       names.head(KeyPaths.dirKey(to)); // looked up now, so the rename needs no HEAD under the lock
-      return new Plan(null, false, null, true, null);
+      return new Plan(null, false, null, true, null, null);
     }
     if (target instanceof Resolved.RemoteDirectory) {
       throw new FsException(Errno.EISDIR, "/" + to + ": is a directory");
@@ -97,10 +103,30 @@ final class Renamer {
     if (source instanceof Resolved.RemoteFile remote && remote.entry().size() < bucket.storeSettings().multipartSize()
         && names.content.hasClean(from, remote.entry().etag())) {
       names.head(from); // its attributes, looked up now
-      return new Plan(null, false, openTarget, false, remote.entry().etag());
+      return new Plan(null, false, openTarget, false, remote.entry().etag(), null);
     }
     boolean copy = node == null || !names.isPending(node);
-    return new Plan(node, copy, openTarget, false, null);
+    return new Plan(node, copy, openTarget, false, null, copy ? renamedMetadata(from, node) : null);
+  }
+
+  /**
+   * The metadata of a file object renamed on the server: its own, with ctime now, as rename(2)
+   * changes it; null (keep it as is) for a symlink or a link stored as a copy of its target.
+   */
+  private Map<String, String> renamedMetadata(String from, Node node) {
+    if (node instanceof FileNode f) {
+      PosixAttributes a = f.attributes;
+      return MetadataCodec.encode(a.withTimes(a.atimeNanos(), a.mtimeNanos(), FileSystemCore.now()));
+    }
+    if (node != null) {
+      return null;
+    }
+    ObjectHead head = names.head(from).orElse(null);
+    if (head == null || head.metadata().containsKey(MetadataCodec.SYMLINK_KEY)) {
+      return null;
+    }
+    PosixAttributes a = names.decode(head, false);
+    return MetadataCodec.encode(a.withTimes(a.atimeNanos(), a.mtimeNanos(), FileSystemCore.now()));
   }
 
   private boolean commit(String from, String to, Plan plan, String etag, Node[] moved) throws FsException, IOException {
@@ -153,6 +179,10 @@ final class Renamer {
         names.bury(from); // an older version under the old name
       }
       node.remoteExists = objectAtTarget;
+    }
+    if (node instanceof FileNode) { // rename(2) changes the file's ctime
+      node.attributes = node.attributes.withTimes(node.attributes.atimeNanos(), node.attributes.mtimeNanos(),
+          FileSystemCore.now());
     }
     names.move(node, to);
     if (node.journalSequence >= 0) {

@@ -5,6 +5,7 @@ import io.s3repofs.fs.FileSystemCore;
 import io.s3repofs.fs.FsException;
 import java.nio.charset.StandardCharsets;
 import jnr.ffi.Pointer;
+import jnr.ffi.types.dev_t;
 import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
@@ -81,6 +82,7 @@ public final class FuseAdapter extends FuseStubFS {
     stat.st_gid.set(a.gid());
     stat.st_size.set(a.size());
     stat.st_nlink.set(a.links());
+    stat.st_rdev.set(a.rdev());
     stat.st_blksize.set(4096);
     stat.st_blocks.set((a.size() + 511) / 512);
     stat.st_atim.tv_sec.set(a.atimeNanos() / 1_000_000_000L);
@@ -232,6 +234,14 @@ public final class FuseAdapter extends FuseStubFS {
   public int rename(String oldpath, String newpath) {
     return call("rename", oldpath, () -> {
       fs.rename(oldpath, newpath);
+      return 0;
+    });
+  }
+
+  @Override
+  public int mknod(String path, @mode_t long mode, @dev_t long rdev) {
+    return call("mknod", path, () -> {
+      fs.mknod(path, (int) mode, rdev, callerUid(), callerGid());
       return 0;
     });
   }

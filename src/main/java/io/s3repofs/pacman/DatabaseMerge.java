@@ -9,10 +9,13 @@ import java.util.Optional;
  * into a database read under the lock (or at the start of an optimistic attempt), with repo-add's
  * warnings and its {@code -n} and {@code -p} rules.
  *
- * @param added the entries put into the database (new or changed)
+ * @param added the entries put into the database (new or changed) and still there at the end
+ *     (packages are merged in the order given, so a later version named in the same run
+ *     replaces an earlier one, as in repo-add)
  * @param skipped file names not added
- * @param replaced for {@code -R}: the entries replaced by a different version, whose package
- *     files may be deleted once the new database is in place
+ * @param replaced for {@code -R}: the entries replaced by a different version (also one added
+ *     earlier in the same run), whose package files are deleted once the new database is in
+ *     place, unless the final database names them
  */
 public record DatabaseMerge(List<RepoEntry> added, List<String> skipped, List<Replacement> replaced) {
 
@@ -25,6 +28,10 @@ public record DatabaseMerge(List<RepoEntry> added, List<String> skipped, List<Re
     List<RepoEntry> added = new ArrayList<>();
     List<String> skipped = new ArrayList<>(selection.skipped());
     List<Replacement> replaced = new ArrayList<>();
+    java.util.Map<String, RepoEntry> original = new java.util.HashMap<>();
+    for (PackageFile pkg : selection.packages()) {
+      db.get(pkg.info().name()).ifPresent(e -> original.putIfAbsent(e.name(), e));
+    }
     for (PackageFile pkg : selection.packages()) {
       PackageInfo info = pkg.info();
       Optional<RepoEntry> current = db.get(info.name());
@@ -55,6 +62,9 @@ public record DatabaseMerge(List<RepoEntry> added, List<String> skipped, List<Re
         added.add(entry);
       }
     }
+    // a version added and then replaced by a later one named in the same run is not "added",
+    // nor is an entry that ends as it was (v2 in the database, a run naming v1 then v2)
+    added.removeIf(e -> !db.get(e.name()).map(e::equals).orElse(false) || e.equals(original.get(e.name())));
     return new DatabaseMerge(List.copyOf(added), List.copyOf(skipped), List.copyOf(replaced));
   }
 }

@@ -13,14 +13,15 @@ import java.util.Optional;
  * The repository operations of repo-add and repo-remove, plus list and verify, on a repository
  * in a local (or mounted) directory.
  *
- * <p>Semantics follow Debian's repo-add (pacman 6.0.2) with these deliberate differences:
+ * <p>Semantics follow Debian's repo-add (pacman 6.0.2): packages are added in the order given,
+ * so when one run names several versions of a package the last one named wins (with repo-add's
+ * warning when it is older), and {@code -R} deletes the file of every version it replaces, also
+ * one named earlier in the same run: a run leaves exactly the package files repo-add leaves.
+ * Deliberate differences:
  * <ul>
  *   <li>All packages are read and checked before the lock is taken and before anything is
  *       written; if any is missing or broken, nothing changes (repo-add also writes nothing
  *       then, but holds the lock meanwhile).</li>
- *   <li>When one run names several versions of one package, the newest by vercmp is added and
- *       the others are skipped (repo-add adds them in turn, so the last one named wins, which
- *       with a shell glob can be an older one: {@code foo-1.10} sorts before {@code foo-1.9}).</li>
  *   <li>{@code -R} deletes the replaced package file from the database's directory (where
  *       clients download it), after the new database is in place; repo-add looks for it next
  *       to the new package and deletes it before writing the database.</li>
@@ -83,9 +84,12 @@ public final class LocalRepository implements Repository {
       boolean existed = Files.exists(location.dbFile()) && Files.exists(location.filesFile());
       DatabaseMerge merge = DatabaseMerge.apply(db, selection, options, listener);
       List<Path> toDelete = new ArrayList<>();
+      java.util.Set<String> named = new java.util.HashSet<>();
+      db.entries().forEach(e -> named.add(e.fileName()));
       for (DatabaseMerge.Replacement r : merge.replaced()) {
         Path old = location.directory().resolve(r.old().fileName()).normalize();
         if (old.getParent() != null && old.getParent().equals(location.directory())
+            && !named.contains(r.old().fileName()) && !toDelete.contains(old)
             && !isSameFile(old, r.by().path())) {
           toDelete.add(old);
         }

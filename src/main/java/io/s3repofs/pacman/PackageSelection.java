@@ -12,11 +12,11 @@ import java.util.Map;
 
 /**
  * The first step of every add: reads and checks each package (and, with {@code --verify}, its
- * signature) before anything is locked or written, and keeps the newest of several versions of
- * one package named in the same run.
+ * signature) before anything is locked or written. Several versions of one package may be named:
+ * they are added in turn, as repo-add adds them.
  *
- * @param packages the packages to add, at most one per name, in the order given
- * @param skipped file names of older versions not added
+ * @param packages the packages to add, in the order given
+ * @param skipped file names not added (none: kept for callers that report them)
  * @param signatures base64 of each package's {@code .sig} for %PGPSIG%, by package path
  */
 public record PackageSelection(List<PackageFile> packages, List<String> skipped,
@@ -64,26 +64,10 @@ public record PackageSelection(List<PackageFile> packages, List<String> skipped,
       throw new RepoException(String.join("; ", errors)
           + " (no packages added, the database is unchanged)");
     }
-    Map<String, PackageFile> newest = new LinkedHashMap<>();
-    List<String> skipped = new ArrayList<>();
-    for (PackageFile pkg : read) {
-      PackageFile other = newest.get(pkg.info().name());
-      if (other == null || Vercmp.compare(pkg.info().version(), other.info().version()) >= 0) {
-        if (other != null) {
-          skipped.add(other.fileName());
-          listener.warn("skipping '" + other.fileName() + "': '" + pkg.fileName()
-              + "' is a newer version of the same package");
-        }
-        newest.remove(pkg.info().name());
-        newest.put(pkg.info().name(), pkg);
-      } else {
-        skipped.add(pkg.fileName());
-        listener.warn("skipping '" + pkg.fileName() + "': '" + other.fileName()
-            + "' is a newer version of the same package");
-      }
-    }
-    return new PackageSelection(List.copyOf(newest.values()), List.copyOf(skipped),
-        Map.copyOf(signatures));
+    // As repo-add: every package is added in the order given, so when one run names several
+    // versions of a package the last one named wins (DatabaseMerge warns when it is older) and,
+    // with -R, the files of the versions it replaces are deleted.
+    return new PackageSelection(List.copyOf(read), List.of(), Map.copyOf(signatures));
   }
 
   /** Base64 of the package's detached signature, as repo-add computes %PGPSIG%, or null. */

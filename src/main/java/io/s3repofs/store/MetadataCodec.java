@@ -28,6 +28,9 @@ public final class MetadataCodec {
     meta.put("mtime", seconds(attrs.mtimeNanos()));
     meta.put("ctime", seconds(attrs.ctimeNanos()));
     meta.put("atime", seconds(attrs.atimeNanos()));
+    if (attrs.rdev() != 0) {
+      meta.put("rdev", Long.toString(attrs.rdev()));
+    }
     return meta;
   }
 
@@ -63,7 +66,8 @@ public final class MetadataCodec {
     long atime = parseSeconds(meta.get("atime"), mtime);
     int uid = parseInt(meta.get("uid"), defaults.uid());
     int gid = parseInt(meta.get("gid"), defaults.gid());
-    return new PosixAttributes(mode, uid, gid, mtime, ctime, atime);
+    long rdev = parseLong(meta.get("rdev"), 0);
+    return new PosixAttributes(mode, uid, gid, mtime, ctime, atime, rdev);
   }
 
   /** Defaults for objects without metadata: the mount's owner and permission bits. */
@@ -83,6 +87,17 @@ public final class MetadataCodec {
     }
     try {
       return (int) Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+
+  private static long parseLong(String value, long fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
       return fallback;
     }

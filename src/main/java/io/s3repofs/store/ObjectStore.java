@@ -28,6 +28,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -110,7 +111,8 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
     List<String> subdirectories = new ArrayList<>();
     String prefix = fullKey(dirKey);
     ListObjectsV2Request.Builder request = ListObjectsV2Request.builder()
-        .bucket(settings.bucket()).prefix(prefix).delimiter("/");
+        .bucket(settings.bucket()).prefix(prefix).delimiter("/")
+        .encodingType(EncodingType.URL); // keys with control characters cannot be XML text
     String token = null;
     do {
       String continuation = token;
@@ -144,7 +146,7 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   public List<ListedObject> listRecursive(String keyPrefix) {
     List<ListedObject> objects = new ArrayList<>();
     ListObjectsV2Request.Builder request = ListObjectsV2Request.builder()
-        .bucket(settings.bucket()).prefix(fullKey(keyPrefix));
+        .bucket(settings.bucket()).prefix(fullKey(keyPrefix)).encodingType(EncodingType.URL);
     String token = null;
     do {
       String continuation = token;

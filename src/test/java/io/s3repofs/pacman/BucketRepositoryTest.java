@@ -151,7 +151,7 @@ class BucketRepositoryTest {
     try (ObjectStore store = S3TestServer.store(bucket, null)) {
       assertEquals("test.db.tar.gz", store.head("repo/x86_64/test.db").orElseThrow().metadata().get(MetadataCodec.SYMLINK_KEY));
       assertEquals("33188", store.head("repo/x86_64/" + packages.get(0).getFileName()).orElseThrow().metadata().get("mode"));
-      // older versions named in the same run were skipped, so never uploaded
+      // older versions named in the same run were replaced by the newer ones, so never uploaded
       List<String> packageKeys = store.list("repo/x86_64/").objects().stream()
           .map(o -> o.key()).filter(k -> k.contains(".pkg.tar.")).toList();
       assertEquals(COUNT - COUNT / 7, packageKeys.stream().filter(k -> !k.contains(" ")).count());

@@ -88,13 +88,18 @@ class LocalRepositoryTest {
   }
 
   @Test
-  void severalVersionsInOneRunKeepTheNewestWhateverTheOrder() throws Exception {
+  void severalVersionsInOneRunKeepTheLastNamedAsRepoAddDoes() throws Exception {
     Path dir = tmp.resolve("v");
     List<Path> files = TestPackages.copy(List.of(pkg("sigma", "7-2"), pkg("sigma", "7-1"), pkg("alpha", "1.0-1")), dir);
-    AddResult r = repo(dir.resolve("v.db.tar.gz")).add(files, AddOptions.DEFAULTS);
-    assertEquals(List.of(pkg("sigma", "7-1").fileName()), r.skipped());
-    assertEquals("7-2", repo(dir.resolve("v.db.tar.gz")).read().get("sigma").orElseThrow().version());
-    assertEquals(2, repo(dir.resolve("v.db.tar.gz")).read().size());
+    Recorder rec = new Recorder();
+    LocalRepository r = new LocalRepository(RepoLocation.of(dir.resolve("v.db.tar.gz")), rec);
+    AddResult result = r.add(files, AddOptions.DEFAULTS);
+    assertEquals(List.of(), result.skipped());
+    assertEquals(2, result.added().size(), "the replaced 7-2 is not reported as added");
+    assertEquals("7-1", r.read().get("sigma").orElseThrow().version());
+    assertTrue(rec.warnings.stream().anyMatch(w -> w.contains("A newer version for 'sigma' is already present")), rec.warnings.toString());
+    assertEquals(2, r.read().size());
+    assertTrue(Files.exists(files.get(0)), "without -R nothing is deleted");
   }
 
   @Test

@@ -14,9 +14,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "repo",
     mixinStandardHelpOptions = true,
     versionProvider = RepoCommand.Version.class,
-    description = {"Maintain a pacman repository database (NAME.db.tar.{zst,xz,gz} and"
-        + " NAME.files.tar.*), compatible with repo-add: the same database format and the same"
-        + " lock file, so both tools can update the same repository.",
+    description = {"Maintain a pacman repository database, like repo-add and repo-remove.",
+      "The databases are NAME.db.tar.{zst,xz,gz} and NAME.files.tar.*, compatible with repo-add:"
+        + " the same format and the same lock file, so both tools can update the same repository.",
       "The database is a path (in a directory or on a mount) or s3://BUCKET/[PREFIX/]NAME.db.tar.EXT"
         + " (the bucket directly, no mount; -o takes mount's bucket options)."},
     subcommands = {RepoAddCommand.class, RepoRemoveCommand.class, RepoListCommand.class,
