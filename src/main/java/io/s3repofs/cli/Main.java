@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         "options and objects) and run repo-add, repose or aurutils against it; pacman then",
         "downloads the repository over HTTPS."},
     subcommands = {
-        MountCommand.class, UmountCommand.class, SyncCommand.class, StatusCommand.class,
+        MountCommand.class, UmountCommand.class, SyncCommand.class, PacmanConfCommand.class, StatusCommand.class,
         io.s3repofs.cli.repo.RepoCommand.class, LocalS3Command.class,
         CommandLine.HelpCommand.class},
     footer = {
