@@ -39,7 +39,7 @@ public final class InProcessMount implements AutoCloseable {
     try {
       mounted = MountedFilesystem.open(config);
     } catch (io.s3repofs.store.StoreException | IllegalStateException e) {
-      throw new SyncException(e.getMessage());
+      throw new SyncException(describe(e, config.store().bucket()));
     }
     CompletableFuture<Void> fuse = CompletableFuture.runAsync(mounted::runFuse, runnable -> {
       Thread t = new Thread(runnable, "s3repofs-sync-fuse");
@@ -55,6 +55,16 @@ public final class InProcessMount implements AutoCloseable {
       Thread.sleep(20);
     }
     return new InProcessMount(mounted, fuse);
+  }
+
+  /** The store's message, with the AWS SDK's long "no credentials" chain said in one short line. */
+  static String describe(RuntimeException e, String bucket) {
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("Unable to load credentials")) {
+      return "no keys for bucket '" + bucket + "': put bucket:access_key:secret_key in ~/.passwd-s3fs"
+          + " (mode 0600), give -o passwd_file=FILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+    }
+    return message;
   }
 
   public Path path() {
