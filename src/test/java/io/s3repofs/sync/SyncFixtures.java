@@ -26,7 +26,7 @@ final class SyncFixtures {
   SyncFixtures(Path tmp) throws IOException {
     assumeTrue(Shell.onPath("makepkg") && Shell.onPath("bsdtar"), "makepkg or bsdtar missing (Debian: makepkg, libarchive-tools)");
     io.s3repofs.testing.Mounts.assumeFuse();
-    this.tmp = tmp;
+    this.tmp = Files.createDirectories(tmp);
     this.bucket = S3TestServer.newBucket();
     S3Endpoint s3 = S3Endpoint.s3proxy();
     Path passwd = s3.passwdFile(tmp, bucket);
