@@ -123,51 +123,60 @@ public final class Sync {
       }
       List<PackageFile> givenFiles = readAll(files);
 
+      // What the bucket holds, read directly (one LIST, one GET): an up-to-date run needs no
+      // mount at all, and a wrong database name is refused before anything is built.
       Path mountPoint = work.resolve("mnt");
-      progress.step("mounting the bucket");
-      InProcessMount mount = InProcessMount.open(mountConfig.apply(mountPoint));
-      Summary summary;
-      Throwable failure = null;
-      List<Path> copied = new ArrayList<>();
+      MountConfig config = mountConfig.apply(mountPoint);
+      BucketView view = BucketView.read(config.store(), root, settings.repo());
+      RepoDatabase existing = view.database();
       List<String> added = new ArrayList<>();
       List<String> updated = new ArrayList<>();
       List<String> unchanged = new ArrayList<>();
       List<String> removed = new ArrayList<>();
+
+      // What is out of date: skip builds whose version the repository already has (with -u),
+      // and package files whose exact bytes it already has.
+      List<Makepkg.Prepared> toBuild = new ArrayList<>();
+      for (Makepkg.Prepared p : dirs) {
+        boolean current = p.srcinfo().pkgnames().stream().allMatch(n -> existing.get(n)
+            .map(e -> Vercmp.compare(p.srcinfo().version(), e.version()) <= 0).orElse(false));
+        if (settings.upgrades() && current) {
+          p.srcinfo().pkgnames().forEach(n -> unchanged.add(n + " " + existing.get(n).get().version()));
+        } else {
+          toBuild.add(p);
+        }
+      }
+      List<PackageFile> publish = new ArrayList<>();
+      for (PackageFile f : givenFiles) {
+        Optional<RepoEntry> e = existing.get(f.info().name());
+        boolean same = e.isPresent() && e.get().fileName().equals(f.fileName())
+            && f.sha256().equals(e.get().first("SHA256SUM"));
+        boolean notNewer = e.isPresent() && Vercmp.compare(f.info().version(), e.get().version()) <= 0;
+        if (same || (settings.upgrades() && notNewer)) {
+          unchanged.add(f.info().name() + " " + e.get().version());
+        } else {
+          publish.add(f);
+        }
+      }
+      // Every build before the mount: a failed one publishes nothing, and no mount is held
+      // (nor its cache locked) while makepkg runs.
+      for (Makepkg.Prepared p : toBuild) {
+        progress.step("building " + p.srcinfo().pkgbase() + " " + p.srcinfo().version()
+            + " with makepkg" + (makepkg.builder() == null ? "" : " (as " + makepkg.builder() + ")"));
+        publish.addAll(readAll(makepkg.build(p).stream().filter(f -> !f.toString().endsWith(".sig")).toList()));
+      }
+      if (publish.isEmpty() && aurutils == null) {
+        return new Summary(added, updated, unchanged, removed, 0, 0, view.requests(), publicUrl,
+            (System.nanoTime() - started) / 1e9);
+      }
+
+      progress.step("mounting the bucket");
+      InProcessMount mount = InProcessMount.open(config);
+      Throwable failure = null;
+      List<Path> copied = new ArrayList<>();
       try {
         Path rootDir = mount.path().resolve(root);
         RepoLocation db = database(rootDir, settings.repo());
-        RepoDatabase existing = Files.exists(db.dbFile()) ? DatabaseReader.load(db) : new RepoDatabase();
-
-        // What is out of date: skip builds whose version the repository already has (with -u),
-        // and package files whose exact bytes it already has.
-        List<Makepkg.Prepared> toBuild = new ArrayList<>();
-        for (Makepkg.Prepared p : dirs) {
-          boolean current = p.srcinfo().pkgnames().stream().allMatch(n -> existing.get(n)
-              .map(e -> Vercmp.compare(p.srcinfo().version(), e.version()) <= 0).orElse(false));
-          if (settings.upgrades() && current) {
-            p.srcinfo().pkgnames().forEach(n -> unchanged.add(n + " " + existing.get(n).get().version()));
-          } else {
-            toBuild.add(p);
-          }
-        }
-        List<PackageFile> publish = new ArrayList<>();
-        for (PackageFile f : givenFiles) {
-          Optional<RepoEntry> e = existing.get(f.info().name());
-          boolean same = e.isPresent() && e.get().fileName().equals(f.fileName())
-              && f.sha256().equals(e.get().first("SHA256SUM"));
-          boolean notNewer = e.isPresent() && Vercmp.compare(f.info().version(), e.get().version()) <= 0;
-          if (same || (settings.upgrades() && notNewer)) {
-            unchanged.add(f.info().name() + " " + e.get().version());
-          } else {
-            publish.add(f);
-          }
-        }
-        for (Makepkg.Prepared p : toBuild) {
-          progress.step("building " + p.srcinfo().pkgbase() + " " + p.srcinfo().version()
-              + " with makepkg" + (makepkg.builder() == null ? "" : " (as " + makepkg.builder() + ")"));
-          publish.addAll(readAll(makepkg.build(p).stream().filter(f -> !f.toString().endsWith(".sig")).toList()));
-        }
-
         List<Planned> plan = new ArrayList<>();
         Map<String, PackageFile> newest = new LinkedHashMap<>();
         for (PackageFile f : publish) {
@@ -224,13 +233,15 @@ public final class Sync {
         List<String> left = unmountShowingUploads(mount);
         if (!left.isEmpty() && failure == null) {
           throw new SyncException(left.size() + " file(s) could not be uploaded: "
-              + String.join(", ", left) + " (they stay in " + mountConfig.apply(mountPoint).cache().directory()
+              + String.join(", ", left) + " (they stay in " + config.cache().directory()
               + " and are uploaded at the next mount or sync of this bucket)");
         }
       }
       WritebackQueue.Status s = mount.uploads();
+      Map<String, Long> requests = new java.util.TreeMap<>(view.requests());
+      mount.requests().forEach((k, v) -> requests.merge(k, v, Long::sum));
       return new Summary(added, updated, unchanged, removed, s.uploaded(), s.uploadedBytes(),
-          mount.requests(), publicUrl, (System.nanoTime() - started) / 1e9);
+          requests, publicUrl, (System.nanoTime() - started) / 1e9);
     } finally {
       if (!keepWork) {
         deleteTree(work);

@@ -31,7 +31,11 @@ class SyncEndToEndTest {
     Path split = f.pkgbuild("duo", "2.0", "x86_64", "duo-core", "duo-extra");
     Path gamma = f.pkgbuild("gamma", "0.9", "any", "gamma");
 
+    S3TestServer.get().resetCounts();
+    long t0 = System.nanoTime();
     SyncFixtures.Run first = f.sync(alpha.toString(), split.toString(), gamma.toString());
+    System.out.printf("sync of three PKGBUILDs: %.1f s, server saw %s%n%s", (System.nanoTime() - t0) / 1e9,
+        S3TestServer.get().requestCounts(), first.out());
     assertEquals(0, first.exit(), first.toString());
     assertTrue(first.out().contains("packages: 4 added, 0 updated, 0 unchanged"), first.out());
     assertTrue(first.out().contains("repository: " + S3TestServer.get().endpoint() + "/" + f.bucket
@@ -86,6 +90,8 @@ class SyncEndToEndTest {
     List<String> idleWrites = S3TestServer.get().requestLog().stream()
         .filter(r -> r.startsWith("PUT") || r.startsWith("COPY") || r.startsWith("DELETE") || r.startsWith("POST")).toList();
     assertEquals(List.of(), idleWrites);
+    // nothing out of date: the bucket is read (one LIST, one GET of the database), nothing mounted
+    assertEquals(2, S3TestServer.get().totalRequests(), S3TestServer.get().requestLog().toString());
     System.out.println("sync -u with nothing to do: " + S3TestServer.get().requestCounts() + "\n" + idle.out());
   }
 }
