@@ -29,7 +29,8 @@ final class Aurutils {
     if (Processes.onPath("aursync").isPresent()) {
       return new Aurutils(List.of("aursync"));
     }
-    throw new SyncException("AUR package " + String.join(", ", names) + ": aurutils is not installed"
+    throw new SyncException((names.isEmpty() ? "-u without TARGETs upgrades AUR packages"
+        : "AUR package " + String.join(", ", names)) + ": aurutils is not installed"
         + " (on Arch: build it from https://aur.archlinux.org/packages/aurutils; not packaged for"
         + " Debian), or give a PKGBUILD directory or a package file instead");
   }

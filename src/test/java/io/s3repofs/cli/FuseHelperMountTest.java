@@ -93,38 +93,16 @@ class FuseHelperMountTest {
     assertArrayEquals(expected, r.body(), key);
   }
 
-  /** fusermount -u, then waits for the background mount process (found by its cache lock) to exit. */
+  /** fusermount -u, then waits for the background mount process (its pid from status) to exit. */
   private void unmountAndAwaitExit(Path bin, Path mnt) throws Exception {
+    java.io.StringWriter status = new java.io.StringWriter();
+    assertEquals(0, Main.run(new java.io.PrintWriter(status, true), new java.io.PrintWriter(System.err, true),
+        "status", mnt.toString()), status.toString());
+    long pid = Long.parseLong(status.toString().lines().filter(l -> l.startsWith("pid:")).findFirst()
+        .orElseThrow().substring(4).trim());
+    ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow();
     run(bin, "fusermount", "-u", mnt.toString());
-    long deadline = System.currentTimeMillis() + 120_000;
-    while (true) {
-      boolean held = Files.exists(tmp.resolve("cache")) && lockHeld();
-      if (!held) {
-        return;
-      }
-      assertTrue(System.currentTimeMillis() < deadline, "the mount process did not exit");
-      Thread.sleep(100);
-    }
-  }
-
-  private String cacheName() throws Exception {
-    try (var s = Files.list(tmp.resolve("cache"))) {
-      return s.findFirst().orElseThrow().getFileName().toString();
-    }
-  }
-
-  private boolean lockHeld() throws Exception {
-    Path lock = tmp.resolve("cache").resolve(cacheName()).resolve(".lock");
-    try (var ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
-      var l = ch.tryLock();
-      if (l == null) {
-        return true;
-      }
-      l.release();
-      return false;
-    } catch (java.nio.channels.OverlappingFileLockException e) {
-      return true;
-    }
+    daemon.onExit().get(120, TimeUnit.SECONDS);
   }
 
   private static void run(Path bin, String... command) throws Exception {
