@@ -51,6 +51,12 @@ public final class Progress {
     lastWidth = line.length();
   }
 
+  /** Clears the passing state, so that what follows starts on a clean line. */
+  public synchronized void finish() {
+    clear();
+    err.flush();
+  }
+
   public boolean terminal() {
     return terminal;
   }

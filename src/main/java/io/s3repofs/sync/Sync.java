@@ -278,6 +278,7 @@ public final class Sync {
         ticker.interrupt();
         ticker.join();
       }
+      progress.finish();
     }
   }
 
