@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# install.sh [PREFIX]   (default PREFIX: /usr/local)
+# install.sh [--no-build] [PREFIX]   (default PREFIX: /usr/local)
 #
 # Installs s3repofs from this checkout under PREFIX:
 #   PREFIX/bin/s3repofs                              the launcher (java 17+ on PATH)
@@ -11,14 +11,19 @@
 #                                                    asciidoctor or picocli-codegen needed)
 # With PREFIX=/usr/local (or /usr), mount(8) finds the launcher, so `mount -t fuse.s3repofs`
 # and fstab lines work (mount.fuse3 runs `s3repofs BUCKET MOUNTPOINT -o OPTIONS`).
-# Builds first if target/ is missing or stale.
+# Builds first if target/ is missing or stale (--no-build: install target/ as it is).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0; fi
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0; fi
+build=1
+if [[ ${1:-} == --no-build ]]; then build=0; shift; fi
 prefix=${1:-/usr/local}
 cd "$here"
 jar=target/s3repofs-0.1.0-SNAPSHOT.jar
-if [[ ! -f $jar || ! -f target/classpath.txt ]] || [[ -n $(find src pom.xml -newer "$jar" 2>/dev/null | head -n 1) ]]; then
+if [[ ! -f $jar || ! -f target/classpath.txt ]]; then
+  [[ $build == 1 ]] || { echo "install: $jar is not built (./mvnw -B -q -DskipTests package)" >&2; exit 1; }
+fi
+if [[ $build == 1 ]] && { [[ ! -f $jar || ! -f target/classpath.txt ]] || [[ -n $(find src pom.xml -newer "$jar" 2>/dev/null | head -n 1) ]]; }; then
   echo "install: building s3repofs"
   ./mvnw -B -q -DskipTests package
 fi
