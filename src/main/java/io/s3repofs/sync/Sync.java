@@ -160,10 +160,12 @@ public final class Sync {
       }
       // Every build before the mount: a failed one publishes nothing, and no mount is held
       // (nor its cache locked) while makepkg runs.
+      Makepkg builder = makepkg;
       for (Makepkg.Prepared p : toBuild) {
         progress.step("building " + p.srcinfo().pkgbase() + " " + p.srcinfo().version()
             + " with makepkg" + (makepkg.builder() == null ? "" : " (as " + makepkg.builder() + ")"));
-        publish.addAll(readAll(makepkg.build(p).stream().filter(f -> !f.toString().endsWith(".sig")).toList()));
+        List<Path> built = whileShowing(p.log(), "makepkg: ", () -> builder.build(p));
+        publish.addAll(readAll(built.stream().filter(f -> !f.toString().endsWith(".sig")).toList()));
       }
       if (publish.isEmpty() && aurutils == null) {
         return new Summary(added, updated, unchanged, removed, 0, 0, view.requests(), publicUrl,
@@ -246,6 +248,39 @@ public final class Sync {
       if (!keepWork) {
         deleteTree(work);
       }
+    }
+  }
+
+  /** A step that may take long; on a terminal, the last line of its log is shown meanwhile. */
+  private interface Step<T> {
+    T run() throws IOException, InterruptedException;
+  }
+
+  private <T> T whileShowing(Path log, String label, Step<T> step) throws IOException, InterruptedException {
+    if (!progress.terminal()) {
+      return step.run();
+    }
+    Thread ticker = new Thread(() -> {
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          String line = Processes.lastLine(log);
+          if (!line.isEmpty()) {
+            progress.status(label + (line.length() > 100 ? line.substring(0, 100) + "..." : line));
+          }
+          Thread.sleep(300);
+        }
+      } catch (InterruptedException e) {
+        // done
+      }
+    }, "s3repofs-sync-build-progress");
+    ticker.setDaemon(true);
+    ticker.start();
+    try {
+      return step.run();
+    } finally {
+      ticker.interrupt();
+      ticker.join();
+      progress.finish();
     }
   }
 
