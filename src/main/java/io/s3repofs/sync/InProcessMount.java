@@ -23,6 +23,7 @@ public final class InProcessMount implements AutoCloseable {
   private final MountedFilesystem mounted;
   private final CompletableFuture<Void> fuse;
   private boolean closed;
+  private List<String> pendingAfterClose = List.of();
 
   private InProcessMount(MountedFilesystem mounted, CompletableFuture<Void> fuse) {
     this.mounted = mounted;
@@ -54,8 +55,22 @@ public final class InProcessMount implements AutoCloseable {
       }
       Thread.sleep(20);
     }
-    return new InProcessMount(mounted, fuse);
+    InProcessMount mount = new InProcessMount(mounted, fuse);
+    // Ctrl-C or SIGTERM during a sync: unmount and upload what was closed before exiting (what
+    // cannot be uploaded stays journaled in the cache for the next mount or sync).
+    Thread hook = new Thread(() -> {
+      try {
+        mount.unmount();
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        // exiting anyway
+      }
+    }, "s3repofs-sync-exit");
+    Runtime.getRuntime().addShutdownHook(hook);
+    mount.hook = hook;
+    return mount;
   }
+
+  private Thread hook;
 
   /** The store's message, with the AWS SDK's long "no credentials" chain said in one short line. */
   static String describe(RuntimeException e, String bucket) {
@@ -97,11 +112,18 @@ public final class InProcessMount implements AutoCloseable {
    * within the drain timeout (they stay in the cache for the next mount); empty when every
    * file is in the bucket.
    */
-  public List<String> unmount() throws IOException, InterruptedException {
+  public synchronized List<String> unmount() throws IOException, InterruptedException {
     if (closed) {
-      return List.of();
+      return pendingAfterClose;
     }
     closed = true;
+    if (hook != null && Thread.currentThread() != hook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook is what called us, or will find us closed
+      }
+    }
     try {
       if (isMounted(path())) {
         Process p = new ProcessBuilder(fusermount(), "-u", path().toString())
@@ -118,7 +140,8 @@ public final class InProcessMount implements AutoCloseable {
         // FUSE ended abnormally; the queue below still holds every closed file
       }
       mounted.drain();
-      return pending();
+      pendingAfterClose = pending();
+      return pendingAfterClose;
     } finally {
       mounted.close();
     }

@@ -64,6 +64,7 @@ class SyncUploadFailureTest {
       assertTrue(f.keys().keySet().stream().noneMatch(k -> k.endsWith(".db") || k.contains(".pkg.tar")),
           "nothing published: " + f.keys());
 
+      System.out.println("failed run:\n" + failed);
       proxy.dropConnections(false);
       SyncFixtures.Run again = SyncFixtures.run(args);
       assertEquals(0, again.exit(), again.toString());
