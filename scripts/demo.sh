@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # demo.sh [BUCKET[:/PREFIX] [-o OPTIONS]]
 #
-# The main job, end to end: installs what is missing (Debian), builds s3repofs, mounts a bucket
-# with s3fs-style options and public-read ACLs, builds three real packages with makepkg, copies
-# them into the mount running Debian's repo-add after each, unmounts at once (the mount process
-# exits once every file is uploaded), then has Debian's pacman sync and install the repository
-# anonymously over HTTP.
+# The main job, end to end: installs what is missing (Debian), builds s3repofs, then one command,
+# `s3repofs sync`, mounts a bucket with s3fs-style options and public-read ACLs, builds the
+# example package in examples/s3repofs-hello with makepkg, adds it to the database, and returns
+# once every file is in the bucket; a second `sync -u` finds nothing to do. Debian's pacman,
+# configured with what `s3repofs pacman-conf` prints, then installs the package anonymously
+# over HTTP.
 #
 # Without arguments it runs against an embedded local S3 endpoint (s3repofs local-s3) with a
 # fresh bucket. With BUCKET it uses your bucket and keys (~/.passwd-s3fs or -o passwd_file=...);
@@ -24,11 +25,8 @@ fi
 s3repofs=scripts/s3repofs
 work=$(mktemp -d /tmp/s3repofs-demo.XXXXXX)
 chmod 755 "$work"  # makepkg runs as an unprivileged user when we are root
-mnt=$work/mnt
-mkdir -p "$mnt"
 server_pid=
 cleanup() {
-  if mountpoint -q "$mnt" 2>/dev/null; then fusermount -u -z "$mnt" || true; fi
   [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null || true
   # scripts/test.sh runs the demo as a smoke test and wants nothing left behind
   if [[ ${S3REPOFS_DEMO_CLEANUP:-0} == 1 ]]; then wait "$server_pid" 2>/dev/null || true; rm -rf "$work"; fi
@@ -60,41 +58,35 @@ else
   repo_url=${repo_url:-https://$bucket.s3.amazonaws.com}/repo/x86_64
 fi
 
-echo "demo: building three packages with makepkg"
-bash scripts/make-test-packages.sh "$work/pkgs" 3 >/dev/null
-echo "demo: s3repofs mount $spec $mnt -o nosuid,nodev,default_acl=public-read,..."
-"$s3repofs" mount "$spec" "$mnt" -o "nosuid,nodev,default_acl=public-read,use_cache=$work/cache${options:+,$options}"
-mkdir -p "$mnt/repo/x86_64"
-for pkg in $(cut -f1 "$work/pkgs/packages.tsv"); do
-  cp "$work/pkgs/$pkg" "$mnt/repo/x86_64/"
-  repo-add -q -R "$mnt/repo/x86_64/demo.db.tar.gz" "$mnt/repo/x86_64/$pkg"
-  echo "demo: added $pkg"
-done
-ls -l "$mnt/repo/x86_64"
-"$s3repofs" status "$mnt" | sed 's/^/demo: status: /'
-echo "demo: s3repofs umount $mnt (waits until every file is in the bucket)"
-"$s3repofs" umount "$mnt"
+sync=("$s3repofs" sync "$spec" --repo demo --root repo/x86_64
+  -o "nosuid,nodev,default_acl=public-read,use_cache=$work/cache${options:+,$options}")
+echo "demo: s3repofs sync $spec --repo demo --root repo/x86_64 examples/s3repofs-hello -o default_acl=public-read,..."
+echo "demo:   (mounts the bucket, builds with makepkg, adds to demo.db, unmounts once all is uploaded)"
+"${sync[@]}" examples/s3repofs-hello
+echo "demo: again with -u: nothing is out of date, so nothing is built or uploaded"
+"${sync[@]}" -u examples/s3repofs-hello
 if [[ -f $work/requests ]]; then
   sleep 0.3  # the server rewrites its counts every 100 ms
-  echo "demo: S3 requests for the whole mount session: $(tr '\n' ' ' < "$work/requests")"
+  echo "demo: S3 requests of both syncs: $(tr '\n' ' ' < "$work/requests")"
 fi
 
-echo "demo: pacman -Sy from $repo_url (anonymous HTTP, SigLevel = Never)"
+echo "demo: the section for pacman.conf (s3repofs pacman-conf):"
+if [[ -n ${REPO_URL:-} ]]; then
+  section=$(printf '[demo]\nSigLevel = Optional TrustAll\nServer = %s\n' "$repo_url")
+else
+  section=$("$s3repofs" pacman-conf "$spec" --repo demo --root repo/x86_64 ${options:+-o "$options"})
+fi
+sed 's/^/demo:   /' <<<"$section"
+echo "demo: pacman -Sy from it (anonymous HTTP)"
 mkdir -p "$work/root/db" "$work/root/cache"
-cat > "$work/pacman.conf" <<CONF
-[options]
-Architecture = auto
-SigLevel = Never
-[demo]
-Server = $repo_url
-CONF
+printf '[options]\nArchitecture = auto\n%s\n' "$section" > "$work/pacman.conf"
 pac=(pacman --config "$work/pacman.conf" --root "$work/root" --dbpath "$work/root/db" --cachedir "$work/root/cache" --noconfirm)
 "${pac[@]}" -Sy
 "${pac[@]}" -Sl demo
-# -dd: the demo packages name dependencies that this machine's pacman root does not have.
-"${pac[@]}" -S -dd $("${pac[@]}" -Slq demo) >/dev/null
+"${pac[@]}" -S s3repofs-hello >/dev/null
 echo "demo: installed into $work/root:"
 "${pac[@]}" -Q
+"$work/root/usr/bin/s3repofs-hello"
 if [[ ${S3REPOFS_DEMO_CLEANUP:-0} == 1 ]]; then
   echo "demo: done"
 else

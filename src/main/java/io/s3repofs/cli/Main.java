@@ -15,13 +15,15 @@ import picocli.CommandLine.Command;
         "options and objects) and run repo-add, repose or aurutils against it; pacman then",
         "downloads the repository over HTTPS."},
     subcommands = {
-        MountCommand.class, UmountCommand.class, StatusCommand.class,
+        MountCommand.class, UmountCommand.class, SyncCommand.class, PacmanConfCommand.class, StatusCommand.class,
         io.s3repofs.cli.repo.RepoCommand.class, LocalS3Command.class,
         CommandLine.HelpCommand.class},
     footer = {
         "",
         "Examples:",
         "  s3repofs mount mybucket ~/bucket -o default_acl=public-read",
+        "  s3repofs mybucket ~/bucket -o default_acl=public-read   # s3fs's form: same as mount",
+        "  s3repofs sync mybucket --repo myrepo --root repo/x86_64 ~/pkgbuilds/foo",
         "  s3repofs mount mybucket:/repo ~/repo -o url=https://ams3.digitaloceanspaces.com",
         "  s3repofs status ~/bucket",
         "  s3repofs umount ~/bucket        # waits until every file is in the bucket"})
@@ -46,6 +48,7 @@ public final class Main implements Runnable {
   /** Runs the command line with the given output streams (for tests) and returns the exit status. */
   public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main());
+    args = dropIn(cli, args);
     cli.setOut(out);
     cli.setErr(err);
     cli.setUsageHelpWidth(100); // the help texts are laid out for 100 columns
@@ -62,6 +65,20 @@ public final class Main implements Runnable {
       return 2;
     });
     return cli.execute(args);
+  }
+
+  /**
+   * s3fs's command line, {@code s3repofs BUCKET[:/PREFIX] MOUNTPOINT [-o OPTIONS]} (no command),
+   * is {@code mount}: what mount.fuse3 runs for {@code mount -t fuse.s3repofs} and fstab lines.
+   */
+  static String[] dropIn(CommandLine cli, String[] args) {
+    if (args.length >= 2 && !args[0].startsWith("-") && !cli.getSubcommands().containsKey(args[0])) {
+      String[] mount = new String[args.length + 1];
+      mount[0] = "mount";
+      System.arraycopy(args, 0, mount, 1, args.length);
+      return mount;
+    }
+    return args;
   }
 
   /** The version from the jar manifest, or "development" when run from classes. */

@@ -17,8 +17,8 @@ final class MountOptions {
   static final Set<String> FLAGS = Set.of(
       "use_path_request_style", "allow_other", "allow_root", "nosuid", "suid", "nodev", "dev",
       "noexec", "exec", "ro", "rw", "noatime", "atime", "relatime", "_netdev", "auto", "noauto",
-      "user", "nouser", "users", "sync", "async", "default_permissions", "nonempty", "no_plus_aliases",
-      "upload_on_close");
+      "user", "nouser", "users", "sync", "async", "defaults", "nofail", "owner", "group", "default_permissions",
+      "nonempty", "no_plus_aliases", "upload_on_close");
 
   static {
     VALUED.put("url", "an http:// or https:// URL");
@@ -67,6 +67,9 @@ final class MountOptions {
         }
         int eq = option.indexOf('=');
         String name = eq < 0 ? option : option.substring(0, eq);
+        if (name.startsWith("x-") || name.equals("comment")) {
+          continue; // fstab's notes for systemd and mount(8) (x-systemd.automount, ...)
+        }
         String value = eq < 0 ? null : option.substring(eq + 1);
         if (FLAGS.contains(name)) {
           if (value != null) {

@@ -114,6 +114,20 @@ public final class MountedFilesystem implements AutoCloseable {
     return left;
   }
 
+  /** The write-back queue's state: what is queued, uploading and uploaded so far. */
+  public WritebackQueue.Status uploads() {
+    return fs.writebackStatus();
+  }
+
+  /** S3 requests this mount has sent so far, by kind. */
+  public Map<String, Long> requests() {
+    return store.requests().snapshot();
+  }
+
+  public Path mountPoint() {
+    return config.mountPoint();
+  }
+
   public Path cacheDirectory() {
     return config.cache().directory();
   }

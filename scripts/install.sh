@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# install.sh [--no-build] [PREFIX]   (default PREFIX: /usr/local)
+#
+# Installs s3repofs from this checkout under PREFIX:
+#   PREFIX/bin/s3repofs                              the launcher (java 17+ on PATH)
+#   PREFIX/lib/s3repofs/                             s3repofs.jar and its libraries
+#   PREFIX/share/bash-completion/completions/s3repofs    bash completion (picocli AutoComplete)
+#   PREFIX/share/zsh/site-functions/_s3repofs        the same script for zsh (it runs bashcompinit)
+#   PREFIX/share/man/man1/s3repofs*.1                man pages, one per command, made from the
+#                                                    commands' --help (plain text in troff: no
+#                                                    asciidoctor or picocli-codegen needed)
+# With PREFIX=/usr/local (or /usr), mount(8) finds the launcher, so `mount -t fuse.s3repofs`
+# and fstab lines work (mount.fuse3 runs `s3repofs BUCKET MOUNTPOINT -o OPTIONS`).
+# Builds first if target/ is missing or stale (--no-build: install target/ as it is).
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0; fi
+build=1
+if [[ ${1:-} == --no-build ]]; then build=0; shift; fi
+prefix=${1:-/usr/local}
+cd "$here"
+jar=target/s3repofs-0.1.0-SNAPSHOT.jar
+if [[ ! -f $jar || ! -f target/classpath.txt ]]; then
+  [[ $build == 1 ]] || { echo "install: $jar is not built (./mvnw -B -q -DskipTests package)" >&2; exit 1; }
+fi
+if [[ $build == 1 ]] && { [[ ! -f $jar || ! -f target/classpath.txt ]] || [[ -n $(find src pom.xml -newer "$jar" 2>/dev/null | head -n 1) ]]; }; then
+  echo "install: building s3repofs"
+  ./mvnw -B -q -DskipTests package
+fi
+lib=$prefix/lib/s3repofs
+install -d "$prefix/bin" "$lib/lib" "$prefix/share/bash-completion/completions" \
+  "$prefix/share/zsh/site-functions" "$prefix/share/man/man1"
+install -m 644 "$jar" "$lib/s3repofs.jar"
+install -m 644 target/lib/*.jar "$lib/lib/"
+classpath="$lib/s3repofs.jar:$(sed "s|\$S3REPOFS_LIB|$lib/lib|g" target/classpath.txt)"
+cat > "$prefix/bin/s3repofs.tmp" <<LAUNCHER
+#!/bin/sh
+# s3repofs launcher, installed by scripts/install.sh
+exec java \${S3REPOFS_JAVA_OPTS:-} -cp '$classpath' io.s3repofs.cli.Main "\$@"
+LAUNCHER
+chmod 755 "$prefix/bin/s3repofs.tmp"
+mv "$prefix/bin/s3repofs.tmp" "$prefix/bin/s3repofs"
+
+run() { java -cp "$classpath" "$@"; }
+run picocli.AutoComplete --force --name s3repofs \
+  --completionScript "$prefix/share/bash-completion/completions/s3repofs" io.s3repofs.cli.Main >/dev/null
+cp "$prefix/share/bash-completion/completions/s3repofs" "$prefix/share/zsh/site-functions/_s3repofs"
+
+# man pages: the --help of each command, as preformatted text in a troff page
+man_page() {  # NAME TITLE ARGS...
+  local name=$1 title=$2; shift 2
+  {
+    printf '.TH %s 1 "%s" "s3repofs" "User Commands"\n' "$(tr a-z- A-Z_ <<<"$name")" "$(date +%Y-%m-%d)"
+    printf '.SH NAME\n%s \\- %s\n.SH DESCRIPTION\n.nf\n' "$name" "$title"
+    "$prefix/bin/s3repofs" "$@" --help 2>&1 | sed -e 's/\\/\\e/g' -e 's/^\./\\\&./' -e "s/^'/\\\\\&'/"
+    printf '.fi\n.SH SEE ALSO\ns3repofs(1), pacman.conf(5), makepkg(8), repo-add(8), mount.fuse3(8)\n'
+  } > "$prefix/share/man/man1/$name.1"
+}
+man_page s3repofs "host an Arch Linux package repository in an S3 bucket"
+for cmd in mount umount status sync pacman-conf local-s3; do
+  man_page "s3repofs-$cmd" "s3repofs $cmd" "$cmd"
+done
+for cmd in add remove list verify; do
+  man_page "s3repofs-repo-$cmd" "s3repofs repo $cmd" repo "$cmd"
+done
+echo "install: s3repofs installed under $prefix (launcher $prefix/bin/s3repofs)"
