@@ -103,6 +103,7 @@ public final class Benchmark implements Callable<Integer> {
   private Path packageDir;
   private List<String> packageFiles;
   private List<String> expectedPackages;
+  private boolean cleanedUp;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new Benchmark()).execute(args));
@@ -727,6 +728,10 @@ public final class Benchmark implements Callable<Integer> {
   }
 
   private synchronized void cleanUp() {
+    if (cleanedUp) {
+      return;
+    }
+    cleanedUp = true;
     for (Mount m : live) {
       m.close();
     }
