@@ -50,6 +50,14 @@ final class LocalS3Command implements Callable<Integer> {
       description = "Keep FILE updated with the request counts (kind=count lines), for benchmarks.")
   Path stats;
 
+  @Option(names = "--latency", paramLabel = "TIME",
+      description = {"Also serve through a proxy that adds TIME (e.g. 20ms) to every request/response",
+          "round trip, as a distant server would; its endpoint is printed on a second line."})
+  String latency;
+
+  @Option(names = "--latency-port", description = "Port of that proxy (default: any free one).")
+  int latencyPort;
+
   @Override
   public Integer call() throws Exception {
     LocalS3Server server = LocalS3Server.start(port, data, accessKey, secretKey);
@@ -58,6 +66,16 @@ final class LocalS3Command implements Callable<Integer> {
     }
     spec.commandLine().getOut().println("S3 endpoint " + server.endpoint() + " (access key " + accessKey + ")"
         + (buckets.isEmpty() ? "" : ", buckets: " + String.join(", ", buckets)));
+    if (latency != null) {
+      java.time.Duration rtt;
+      try {
+        rtt = io.s3repofs.locals3.LatencyProxy.parseLatency(latency);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--latency: " + e.getMessage());
+      }
+      io.s3repofs.locals3.LatencyProxy proxy = new io.s3repofs.locals3.LatencyProxy(server.endpoint(), rtt, latencyPort);
+      spec.commandLine().getOut().println("S3 endpoint with " + latency + " latency " + proxy.endpoint());
+    }
     spec.commandLine().getOut().flush();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
