@@ -207,6 +207,7 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   public String putBytes(String key, byte[] body, Map<String, String> metadata) {
     return unquote(call("PUT " + key, () -> s3.putObject(b -> {
       b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata);
+      headers(key, b);
       acl(b::acl);
     }, RequestBody.fromBytes(body))).eTag());
   }
@@ -221,8 +222,8 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   public String putBytes(String key, byte[] body, Map<String, String> metadata,
       WriteCondition condition) {
     return unquote(call("PUT " + key + " (" + condition + ")", () -> s3.putObject(b -> {
-      b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata)
-          .contentType("application/octet-stream");
+      b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata);
+      headers(key, b);
       if (condition.isIfAbsent()) {
         b.ifNoneMatch("*");
       } else {
@@ -239,8 +240,8 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   public String putFile(String key, Path file, long size, Map<String, String> metadata) {
     if (size < settings.multipartSize()) {
       return unquote(call("PUT " + key, () -> s3.putObject(b -> {
-        b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata)
-            .contentType("application/octet-stream");
+        b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata);
+        headers(key, b);
         acl(b::acl);
       }, RequestBody.fromFile(file))).eTag());
     }
@@ -250,7 +251,10 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   private String multipartUpload(String key, Path file, long size, Map<String, String> metadata) {
     String fullKey = fullKey(key);
     String uploadId = call("CREATE MULTIPART " + key, () -> s3.createMultipartUpload(b -> {
-      b.bucket(settings.bucket()).key(fullKey).metadata(metadata).contentType("application/octet-stream");
+      b.bucket(settings.bucket()).key(fullKey).metadata(metadata);
+      Map<String, String> h = settings.headers().headersFor(key);
+      ObjectHeaders.apply(h, b::cacheControl, b::contentType, b::contentDisposition,
+          b::contentEncoding, b::contentLanguage);
       acl(b::acl);
     })).uploadId();
     try {
@@ -315,19 +319,50 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   }
 
   /**
-   * Server-side copy. With {@code metadata} null the source's metadata is kept, else it is
-   * replaced. Returns the new object's ETag.
+   * Server-side copy. With {@code metadata} null the source's metadata and headers are kept
+   * (COPY directive), unless the header rules give the target name headers the source name does
+   * not get: then the source's metadata and headers are read (one HEAD) and written again with
+   * the target's rules over them. With {@code metadata} given, metadata and headers are replaced
+   * (REPLACE directive, which drops every header not sent): the headers are the source name's
+   * rules with the target name's over them, or, where no rule names either, the source's own
+   * headers (one HEAD). Returns the new object's ETag.
    */
   public String copy(String sourceKey, String targetKey, Map<String, String> metadata) {
+    HeaderRules rules = settings.headers();
+    Map<String, String> target = rules.headersFor(targetKey);
+    Map<String, String> source = rules.headersFor(sourceKey);
+    Map<String, String> replaceMetadata = metadata;
+    Map<String, String> headers = null;
+    if (metadata == null) {
+      if (!target.isEmpty() && !target.equals(source)) {
+        HeadObjectResponse r = headRaw(sourceKey);
+        replaceMetadata = r.metadata();
+        headers = new java.util.TreeMap<>(ObjectHeaders.of(r));
+        headers.putAll(target);
+      }
+    } else if (target.isEmpty() && source.isEmpty()) {
+      headers = ObjectHeaders.of(headRaw(sourceKey));
+    } else {
+      headers = new java.util.TreeMap<>(source);
+      headers.putAll(target);
+    }
+    Map<String, String> finalMetadata = replaceMetadata;
+    Map<String, String> finalHeaders = headers;
     return unquote(call("COPY " + sourceKey + " -> " + targetKey, () -> s3.copyObject(b -> {
       b.sourceBucket(settings.bucket()).sourceKey(fullKey(sourceKey))
           .destinationBucket(settings.bucket()).destinationKey(fullKey(targetKey));
-      if (metadata != null) {
-        b.metadataDirective(MetadataDirective.REPLACE).metadata(metadata)
-            .contentType("application/octet-stream");
+      if (finalMetadata != null) {
+        b.metadataDirective(MetadataDirective.REPLACE).metadata(finalMetadata);
+        ObjectHeaders.apply(finalHeaders, b::cacheControl, b::contentType, b::contentDisposition,
+            b::contentEncoding, b::contentLanguage);
       }
       acl(b::acl);
     })).copyObjectResult().eTag());
+  }
+
+  private HeadObjectResponse headRaw(String key) {
+    return call("HEAD " + key,
+        () -> s3.headObject(b -> b.bucket(settings.bucket()).key(fullKey(key))));
   }
 
   public void delete(String key) {
@@ -338,6 +373,11 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   public void close() {
     partUploaders.shutdownNow();
     s3.close();
+  }
+
+  private void headers(String key, software.amazon.awssdk.services.s3.model.PutObjectRequest.Builder b) {
+    ObjectHeaders.apply(settings.headers().headersFor(key), b::cacheControl, b::contentType,
+        b::contentDisposition, b::contentEncoding, b::contentLanguage);
   }
 
   private <T> void acl(java.util.function.Function<String, T> setter) {
