@@ -22,7 +22,8 @@ final class DatabaseOptions {
           + " the names and meaning of mount's -o: url=URL, endpoint=REGION,"
           + " use_path_request_style, passwd_file=FILE, default_acl=ACL (e.g. public-read),"
           + " multipart_size=MB, parallel_count=N, retries=N, connect_timeout=SEC,"
-          + " readwrite_timeout=SEC")
+          + " readwrite_timeout=SEC; the HTTP headers of objects: pkg_max_age=SEC,"
+          + " db_max_age=SEC, header_rules=FILE, ahbe_conf=FILE, no_repo_headers")
   List<String> options = new ArrayList<>();
 
   @Option(names = "--single-writer",
