@@ -1,5 +1,6 @@
 package io.s3repofs.cli;
 
+import io.s3repofs.store.FallbackCredentials;
 import io.s3repofs.store.HeaderRules;
 import io.s3repofs.store.PasswdFile;
 import io.s3repofs.store.RepositoryHeaders;
@@ -13,7 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
@@ -140,7 +140,7 @@ public final class StoreOptions {
         }
       }
     }
-    return DefaultCredentialsProvider.create();
+    return new FallbackCredentials(PasswdFile.defaultLocations(), bucket);
   }
 
   private static Optional<AwsCredentialsProvider> fromFile(Path file, String bucket) {

@@ -50,6 +50,15 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
 
   public ObjectStore(StoreSettings settings) {
     this.settings = settings;
+    this.s3 = client(settings.maxAttempts());
+    this.partUploaders = Executors.newFixedThreadPool(Math.max(1, settings.parallelCount()), r -> {
+      Thread t = new Thread(r, "s3repofs-part-upload");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  private S3Client client(int maxAttempts) {
     S3ClientBuilder builder = S3Client.builder()
         .region(Region.of(settings.region()))
         .forcePathStyle(settings.pathStyle())
@@ -61,17 +70,12 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
             .socketTimeout(settings.timeout()))
         .overrideConfiguration(c -> c
             .retryStrategy(RetryMode.STANDARD)
-            .retryStrategy(b -> b.maxAttempts(settings.maxAttempts()))
+            .retryStrategy(b -> b.maxAttempts(maxAttempts))
             .addExecutionInterceptor(requests));
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
     }
-    this.s3 = builder.build();
-    this.partUploaders = Executors.newFixedThreadPool(Math.max(1, settings.parallelCount()), r -> {
-      Thread t = new Thread(r, "s3repofs-part-upload");
-      t.setDaemon(true);
-      return t;
-    });
+    return builder.build();
   }
 
   public StoreSettings settings() {
@@ -87,8 +91,39 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
    * with a one-line, user-facing message otherwise.
    */
   public void checkAccess() {
-    call("check bucket " + settings.bucket(), () -> s3.listObjectsV2(b -> b
+    // First without retries: wrong keys, a missing bucket, a refused connection or an unknown
+    // host are answers, not accidents, and retrying them only delays the message (by ~1 s).
+    try (S3Client once = client(1)) {
+      checkWith(once);
+    } catch (StoreException e) {
+      if (!transientFailure(e)) {
+        throw e;
+      }
+      checkWith(s3);
+    }
+  }
+
+  private void checkWith(S3Client client) {
+    call("check bucket " + settings.bucket(), () -> client.listObjectsV2(b -> b
         .bucket(settings.bucket()).prefix(settings.prefix()).maxKeys(1)));
+  }
+
+  /** A failure that a retry may cure: a timeout, a server error, a dropped connection. */
+  private static boolean transientFailure(StoreException e) {
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof S3Exception s3e) {
+        return s3e.statusCode() >= 500 || s3e.statusCode() == 429;
+      }
+      if (t instanceof ConnectException || t instanceof UnknownHostException
+          || t instanceof NoCredentialsException) {
+        return false;
+      }
+      if (t == t.getCause()) {
+        break;
+      }
+    }
+    return e.kind() != StoreException.Kind.ACCESS_DENIED
+        && e.kind() != StoreException.Kind.NO_SUCH_BUCKET;
   }
 
   public Optional<ObjectHead> head(String key) {
@@ -437,6 +472,11 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   }
 
   private StoreException unreachable(String what, SdkClientException e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof NoCredentialsException) {
+        return new StoreException(StoreException.Kind.ACCESS_DENIED, t.getMessage(), e);
+      }
+    }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
