@@ -142,4 +142,32 @@ class ServedHeadersTest {
     assertEquals(want, got);
     assertTrue(got.get("test.db").endsWith("application/gzip"));
   }
+
+  @Test
+  void mountOptionsChangeTheHeadersAndChmodKeepsThem() throws Exception {
+    TestPackages.assumeMakepkg();
+    String bucket = io.s3repofs.testing.S3TestServer.newBucket();
+    Path mnt = tmp.resolve("mnt");
+    List<TestPackages.Pkg> pkgs = TestPackages.oneOfEachCompression();
+    Path rules = Files.writeString(tmp.resolve("rules"), "*.txt Content-Type text/plain\n");
+    try (Mounts.InProcess mount = Mounts.mount(bucket, mnt, BucketRepositoryTest.options(tmp, bucket)
+        + ",writeback_delay=0,db_max_age=60,pkg_max_age=600,header_rules=" + rules)) {
+      Path dir = Files.createDirectories(mnt.resolve("repo"));
+      Files.copy(pkgs.get(0).path(), dir.resolve(pkgs.get(0).fileName()));
+      Tools.repoTool(dir, "repo-add", List.of("test.db.tar.gz", pkgs.get(0).fileName())).assertOk("repo-add");
+      Files.writeString(dir.resolve("notes.txt"), "hello\n");
+      // a chmod is a copy that replaces the metadata: the headers must be sent again
+      Files.setPosixFilePermissions(dir.resolve(pkgs.get(0).fileName()),
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      assertEquals(0, mount.unmount());
+    }
+    Map<String, String> got = served(bucket, "repo/", List.of(pkgs.get(0).fileName(), "test.db.tar.gz", "test.db", "notes.txt"));
+    assertEquals("public, max-age=600, immutable | application/zstd", got.get(pkgs.get(0).fileName()));
+    assertEquals("public, max-age=60 | application/gzip", got.get("test.db.tar.gz"));
+    assertEquals("public, max-age=60 | application/gzip", got.get("test.db"));
+    assertEquals("- | text/plain", got.get("notes.txt"));
+    try (var store = io.s3repofs.testing.S3TestServer.store(bucket, null)) {
+      assertEquals(Integer.toString(0100600), store.head("repo/" + pkgs.get(0).fileName()).orElseThrow().metadata().get("mode"));
+    }
+  }
 }
