@@ -23,7 +23,9 @@ import java.util.Optional;
  *       with a shell glob can be an older one: {@code foo-1.10} sorts before {@code foo-1.9}).</li>
  *   <li>{@code -R} deletes the replaced package file from the database's directory (where
  *       clients download it), after the new database is in place; repo-add looks for it next
- *       to the new package and deletes it before writing the database.</li>
+ *       to the new package and deletes it before writing the database. With a grace period
+ *       ({@link Retention}) it is recorded in {@code NAME.db.tar.EXT.pending-deletes} instead
+ *       and deleted by a later add, remove or prune once due.</li>
  *   <li>{@code --include-sigs} is opt-in as in pacman 6.1 (Debian's 6.0.2 always includes).</li>
  *   <li>Optionally waits for the lock ({@link AddOptions#lockWait()}).</li>
  *   <li>An unchanged database is not rewritten.</li>

@@ -35,9 +35,10 @@ import picocli.CommandLine.Spec;
       "s3://BUCKET/[PREFIX/]NAME.db.tar.EXT: works on the bucket without a mount (keys as for",
       "mount: passwd_file, ~/.passwd-s3fs, AWS environment). Packages (and .sig) are uploaded",
       "first, then the files database, then the database, then NAME.db and NAME.files as copies;",
-      "with -R replaced packages are kept for --grace, then deleted by a later run. The database is written with If-Match, so",
-      "concurrent adds merge instead of losing entries; on servers that ignore conditional",
-      "writes the command refuses unless --single-writer is given."})
+      "with -R replaced packages are kept for --grace, then deleted by a later add, remove or",
+      "prune. The database is written with If-Match, so concurrent adds merge instead of losing",
+      "entries; on servers that ignore conditional writes the command refuses unless",
+      "--single-writer is given."})
 final class RepoAddCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
