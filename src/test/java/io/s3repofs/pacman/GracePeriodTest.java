@@ -144,6 +144,27 @@ class GracePeriodTest {
   }
 
   @Test
+  void onS3ARemoveAlsoDeletesWhatIsDue() throws Exception {
+    TestPackages.assumeMakepkg();
+    Path[] v = twoVersions();
+    String bucket = S3TestServer.newBucket();
+    String options = BucketRepositoryTest.options(tmp, bucket);
+    String db = "s3://" + bucket + "/r/test.db.tar.gz";
+    assertEquals(0, s3repofs("repo", "add", "-o", options, "--single-writer", db, v[0].toString()).code());
+    assertEquals(0, s3repofs("repo", "add", "-R", "--grace", "2s", "-o", options, "--single-writer", db,
+        v[1].toString()).code());
+    String v1 = v[0].getFileName().toString();
+    assertEquals(200, S3TestServer.anonymousGet(bucket, "r/" + v1).statusCode());
+    sleepUntilDue(new String(S3TestServer.anonymousGet(bucket, "r/test.db.tar.gz.pending-deletes").body()));
+    Run remove = s3repofs("repo", "remove", "-o", options, "--single-writer", db, nameOf(v[1]));
+    assertEquals(0, remove.code(), remove.toString());
+    assertEquals(404, S3TestServer.anonymousGet(bucket, "r/" + v1).statusCode());
+    assertEquals(404, S3TestServer.anonymousGet(bucket, "r/test.db.tar.gz.pending-deletes").statusCode());
+    // repo remove never deletes the package files of the entries it removes
+    assertEquals(200, S3TestServer.anonymousGet(bucket, "r/" + v[1].getFileName()).statusCode());
+  }
+
+  @Test
   void badDurationsAreOneLineErrors() {
     Run r = s3repofs("repo", "add", "-R", "--grace", "soon", tmp.resolve("x.db.tar.gz").toString(), "p.pkg.tar.zst");
     assertEquals(2, r.code(), r.toString());
