@@ -106,6 +106,14 @@ class ServedHeadersTest {
     assertEquals("- | application/octet-stream", servedHeaders(bucket, "plain/test.db.tar.gz"));
     assertEquals("- | application/octet-stream", servedHeaders(bucket, "plain/" + pkgs.get(1).fileName()));
 
+    // s3fs's ahbe_conf (suffix, header, value) is read too, after the defaults
+    Path ahbe = Files.writeString(tmp.resolve("ahbe.conf"), ".pkg.tar.xz Cache-Control no-store\n");
+    Run s3fsStyle = s3repofs(List.of("repo", "add", "--single-writer", "-o", BucketRepositoryTest.options(tmp, bucket)
+        + ",ahbe_conf=" + ahbe, "s3://" + bucket + "/ahbe/test.db.tar.gz", dir.resolve(pkgs.get(1).fileName()).toString()));
+    assertEquals(0, s3fsStyle.code(), s3fsStyle.toString());
+    assertEquals("no-store | application/x-xz", servedHeaders(bucket, "ahbe/" + pkgs.get(1).fileName()));
+    assertEquals("no-cache | application/gzip", servedHeaders(bucket, "ahbe/test.db.tar.gz"));
+
     Run bad = s3repofs(List.of("repo", "list", "-o", BucketRepositoryTest.options(tmp, bucket)
         + ",header_rules=" + Files.writeString(tmp.resolve("bad"), "*.db Expires tomorrow\n"),
         "s3://" + bucket + "/repo/test.db.tar.gz"));
