@@ -6,12 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import io.s3repofs.store.ObjectStore;
+import io.s3repofs.store.StoreException;
 
 /**
  * Runs a mount in the background as s3fs does: the same command runs with {@code -f} in a new
  * session, its output going to {@code mount.log} in the cache directory, and this process exits
  * once the mount is up, or reports the background process's one-line error (a wrong key, a
- * missing bucket) if it exits first. The bucket is checked only there: one JVM start, not two.
+ * missing bucket) if it exits first. This process checks the bucket at the same time, so a
+ * failure is reported without waiting for the second JVM to start.
  */
 final class Daemon {
 
@@ -37,10 +42,23 @@ final class Daemon {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .redirectErrorStream(true)
         .start();
+    // The background process checks the bucket before it mounts; this process checks it too,
+    // meanwhile, so that wrong keys or an unreachable endpoint are reported without waiting
+    // for a second JVM to start.
+    CompletableFuture<StoreException> check = CompletableFuture.supplyAsync(() -> failedCheck(config));
     long deadline = System.currentTimeMillis() + 60_000;
     while (System.currentTimeMillis() < deadline) {
       if (MountTable.isMounted(config.mountPoint())) {
         return 0;
+      }
+      StoreException failed = check.getNow(null);
+      if (failed != null) {
+        child.destroy();
+        child.waitFor(10, TimeUnit.SECONDS);
+        if (MountTable.isMounted(config.mountPoint())) {
+          return 0; // the background process got through after all
+        }
+        throw new Failure(failed.getMessage());
       }
       if (!child.isAlive()) {
         throw new Failure(lastLine(log, logStart) + " (log: " + log + ")");
@@ -49,6 +67,18 @@ final class Daemon {
     }
     child.destroy();
     throw new Failure("mount did not come up within 60 s (log: " + log + ")");
+  }
+
+  /** The bucket check's failure, or null when it passed (or could not tell). */
+  private static StoreException failedCheck(MountConfig config) {
+    try (ObjectStore store = new ObjectStore(config.store())) {
+      store.checkAccess();
+      return null;
+    } catch (StoreException e) {
+      return e;
+    } catch (RuntimeException e) {
+      return null; // the background process reports it
+    }
   }
 
   /**

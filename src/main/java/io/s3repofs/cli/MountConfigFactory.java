@@ -80,7 +80,7 @@ final class MountConfigFactory {
 
   static Path defaultCacheRoot() {
     String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : io.s3repofs.store.UserHome.directory().resolve(".cache");
     return base.resolve("s3repofs");
   }
 

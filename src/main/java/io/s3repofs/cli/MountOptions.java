@@ -18,7 +18,7 @@ final class MountOptions {
       "use_path_request_style", "allow_other", "allow_root", "nosuid", "suid", "nodev", "dev",
       "noexec", "exec", "ro", "rw", "noatime", "atime", "relatime", "_netdev", "auto", "noauto",
       "user", "nouser", "users", "sync", "async", "defaults", "nofail", "owner", "group", "default_permissions",
-      "nonempty", "no_plus_aliases", "upload_on_close");
+      "nonempty", "no_plus_aliases", "upload_on_close", "no_repo_headers");
 
   static {
     VALUED.put("url", "an http:// or https:// URL");
@@ -44,6 +44,10 @@ final class MountOptions {
     VALUED.put("symlinks", "copy or s3fs");
     VALUED.put("dbglevel", "crit, err, warn, info or debug");
     VALUED.put("fsname", "a name shown by mount and df");
+    VALUED.put("pkg_max_age", "seconds packages may be cached (0: no-cache)");
+    VALUED.put("db_max_age", "seconds databases may be cached (0: no-cache)");
+    VALUED.put("header_rules", "a file of lines GLOB HEADER VALUE");
+    VALUED.put("ahbe_conf", "a file of lines SUFFIX HEADER VALUE (s3fs's format)");
   }
 
   private final Map<String, String> values = new LinkedHashMap<>();

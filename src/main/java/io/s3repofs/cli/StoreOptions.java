@@ -1,6 +1,9 @@
 package io.s3repofs.cli;
 
+import io.s3repofs.store.FallbackCredentials;
+import io.s3repofs.store.HeaderRules;
 import io.s3repofs.store.PasswdFile;
+import io.s3repofs.store.RepositoryHeaders;
 import io.s3repofs.store.StoreSettings;
 import java.net.URI;
 import java.nio.file.Files;
@@ -11,7 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
@@ -25,7 +27,8 @@ public final class StoreOptions {
   /** The {@code -o} names that concern the bucket connection (the rest are mount-only). */
   public static final Set<String> NAMES = Set.of("url", "endpoint", "use_path_request_style",
       "passwd_file", "default_acl", "multipart_size", "parallel_count", "retries",
-      "connect_timeout", "readwrite_timeout");
+      "connect_timeout", "readwrite_timeout", "pkg_max_age", "db_max_age", "no_repo_headers",
+      "header_rules", "ahbe_conf");
 
   private static final Set<String> ACLS = Set.of("private", "public-read", "public-read-write",
       "authenticated-read", "bucket-owner-read", "bucket-owner-full-control", "aws-exec-read");
@@ -72,7 +75,48 @@ public final class StoreOptions {
     return new StoreSettings(bucket, prefix, endpoint, o.get("endpoint", "us-east-1"),
         o.has("use_path_request_style"), credentials(bucket, o), acl,
         multipartMb * 1024 * 1024, parallel, retries,
-        Duration.ofSeconds(Math.max(connectTimeout, rwTimeout)));
+        Duration.ofSeconds(Math.max(connectTimeout, rwTimeout)), headerRules(o));
+  }
+
+  /**
+   * The HTTP headers objects get: the repository defaults (unless {@code no_repo_headers}), with
+   * {@code pkg_max_age}/{@code db_max_age}, then s3fs's {@code ahbe_conf}, then
+   * {@code header_rules} (later rules win).
+   */
+  static HeaderRules headerRules(MountOptions o) {
+    long year = RepositoryHeaders.PACKAGE_MAX_AGE;
+    long pkgAge = o.number("pkg_max_age", year, 0, 10 * year);
+    long dbAge = o.number("db_max_age", 0, 0, 10 * year);
+    HeaderRules rules = o.has("no_repo_headers") ? HeaderRules.NONE
+        : RepositoryHeaders.rules(pkgAge, dbAge);
+    if (o.has("no_repo_headers") && (o.has("pkg_max_age") || o.has("db_max_age"))) {
+      throw new UsageException("options 'pkg_max_age' and 'db_max_age' set the repository"
+          + " headers that 'no_repo_headers' turns off: give one or the other");
+    }
+    try {
+      if (o.has("ahbe_conf")) {
+        rules = rules.then(HeaderRules.parseAhbe(readRules(o.get("ahbe_conf")), o.get("ahbe_conf")));
+      }
+      if (o.has("header_rules")) {
+        rules = rules.then(HeaderRules.parse(readRules(o.get("header_rules")), o.get("header_rules")));
+      }
+    } catch (UsageException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    return rules;
+  }
+
+  private static String readRules(String file) {
+    try {
+      return Files.readString(Path.of(file));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new UsageException("header rules file " + file + " does not exist");
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      throw new UsageException("cannot read header rules file " + file + ": "
+          + e.getClass().getSimpleName());
+    }
   }
 
   /**
@@ -96,7 +140,7 @@ public final class StoreOptions {
         }
       }
     }
-    return DefaultCredentialsProvider.create();
+    return new FallbackCredentials(PasswdFile.defaultLocations(), bucket);
   }
 
   private static Optional<AwsCredentialsProvider> fromFile(Path file, String bucket) {

@@ -31,9 +31,9 @@ public record BucketLocation(String bucket, String prefix, DatabaseName database
       throw bad(url);
     }
     String bucket = rest.substring(0, slash);
-    if (!bucket.matches("[a-z0-9][a-z0-9._-]{1,62}")) {
-      throw new RepoException("bad bucket name '" + bucket + "' in '" + url
-          + "' (lower-case letters, digits, '.', '-', '_')");
+    java.util.Optional<String> problem = BucketNames.problem(bucket);
+    if (problem.isPresent()) {
+      throw new RepoException("bad bucket name '" + bucket + "' in '" + url + "': " + problem.get());
     }
     String prefix = rest.substring(slash + 1, last + 1);
     if (prefix.startsWith("/") || prefix.contains("//")) {

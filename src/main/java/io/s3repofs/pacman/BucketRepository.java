@@ -45,6 +45,7 @@ public final class BucketRepository implements Repository {
   private final RepoListener listener;
   private final Gpg signer;
   private final boolean singleWriter;
+  private final Retention retention;
   private final ObjectMetadata metadata = new ObjectMetadata();
   private Boolean conditionsHonoured;
 
@@ -56,6 +57,13 @@ public final class BucketRepository implements Repository {
    */
   public BucketRepository(ObjectStore store, BucketLocation location, PackageReader reader,
       RepoListener listener, Gpg signer, boolean singleWriter) {
+    this(store, location, reader, listener, signer, singleWriter, Retention.NONE);
+  }
+
+  /** @param retention how long package objects replaced with {@code -R} stay */
+  public BucketRepository(ObjectStore store, BucketLocation location, PackageReader reader,
+      RepoListener listener, Gpg signer, boolean singleWriter, Retention retention) {
+    this.retention = retention;
     this.store = store;
     this.location = location;
     this.reader = reader;
@@ -101,7 +109,8 @@ public final class BucketRepository implements Repository {
         pause(attempt);
         continue;
       }
-      List<String> deleted = deleteReplaced(merge.replaced(), db, present);
+      List<String> deleted = new ArrayList<>(deleteReplaced(merge.replaced(), db, present));
+      deleted.addAll(purge(db, false, present));
       return new AddResult(merge.added(), merge.skipped(), deleted, true);
     }
     throw gaveUp();
@@ -136,6 +145,7 @@ public final class BucketRepository implements Repository {
       }
       healFileLists(db);
       if (commit(db, snap, present)) {
+        purge(db, false, present);
         return new RemoveResult(List.copyOf(removed));
       }
       pause(attempt);
@@ -420,30 +430,128 @@ public final class BucketRepository implements Repository {
     store.copy(target, link, metadata.link(target));
   }
 
-  /** With {@code -R}: deletes replaced package objects the committed database no longer names. */
+  /**
+   * With {@code -R}: deletes replaced package objects the committed database no longer names,
+   * or, with a grace period, records them to be deleted by a later run.
+   */
   private List<String> deleteReplaced(List<DatabaseMerge.Replacement> replaced, RepoDatabase db,
-      Map<String, ListedObject> present) {
-    Set<String> named = new HashSet<>();
-    db.entries().forEach(e -> named.add(e.fileName()));
+      Map<String, ListedObject> present) throws IOException {
+    Set<String> named = namedFiles(db);
     List<String> deleted = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
     for (DatabaseMerge.Replacement r : replaced) {
       String old = r.old().fileName();
       if (old.contains("/") || named.contains(old)) {
         continue;
       }
-      listener.info("Removing old package file '" + old + "'");
+      if (!retention.immediate()) {
+        listener.info("Keeping old package file '" + old + "' until "
+            + retention.clock().instant().plus(retention.grace())
+            + " (clients holding the previous database still download it)");
+      } else {
+        listener.info("Removing old package file '" + old + "'");
+      }
       for (String key : List.of(old, old + ".sig")) {
         if (!present.containsKey(key)) {
           continue;
         }
-        store.delete(key);
-        if (key.indexOf('+') >= 0) {
-          store.delete(key.replace('+', ' '));
+        if (retention.immediate()) {
+          deleteWithAlias(key);
+          deleted.add(location.url(key));
+        } else {
+          kept.add(key);
         }
-        deleted.add(location.url(key));
       }
     }
+    if (!kept.isEmpty()) {
+      java.time.Instant due = retention.clock().instant().plus(retention.grace());
+      updatePending(pending -> {
+        kept.forEach(k -> pending.add(k, due));
+        return List.of();
+      });
+    }
     return deleted;
+  }
+
+  private void deleteWithAlias(String key) {
+    store.delete(key);
+    if (key.indexOf('+') >= 0) {
+      store.delete(key.replace('+', ' '));
+    }
+  }
+
+  private static Set<String> namedFiles(RepoDatabase db) {
+    Set<String> named = new HashSet<>();
+    db.entries().forEach(e -> named.add(e.fileName()));
+    return named;
+  }
+
+  private String pendingKey() {
+    return PendingDeletes.fileName(names());
+  }
+
+  /**
+   * Reads the record of pending deletes, lets {@code change} edit it, and writes it back with
+   * If-Match on the ETag it was read with (If-None-Match when new), again on a 412, so two runs
+   * at once lose no entry; an empty record is deleted. Returns what {@code change} returned.
+   */
+  private List<String> updatePending(java.util.function.Function<PendingDeletes, List<String>> change)
+      throws IOException {
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      Optional<StoredObject> found = store.get(pendingKey());
+      PendingDeletes pending = found.isEmpty() ? new PendingDeletes()
+          : PendingDeletes.parse(found.get().bytes(), location.url(pendingKey()));
+      List<String> result = change.apply(pending);
+      if (pending.isEmpty()) {
+        if (found.isPresent()) {
+          store.delete(pendingKey());
+        }
+        return result;
+      }
+      try {
+        store.putBytes(pendingKey(), pending.toBytes(), metadata.now(), found.isEmpty()
+            ? WriteCondition.ifAbsent() : WriteCondition.ifMatch(found.get().etag()));
+        return result;
+      } catch (StoreException e) {
+        if (e.kind() != StoreException.Kind.PRECONDITION_FAILED) {
+          throw e;
+        }
+        pause(attempt);
+      }
+    }
+    throw new RepoException(location.url(pendingKey()) + " kept changing; run again");
+  }
+
+  /** Deletes recorded objects that are due (all with {@code all}) and not named by {@code db}. */
+  private List<String> purge(RepoDatabase db, boolean all, Map<String, ListedObject> present)
+      throws IOException {
+    if (present != null && !present.containsKey(pendingKey())) {
+      return List.of();
+    }
+    Set<String> named = namedFiles(db);
+    List<String> deleted = new ArrayList<>();
+    updatePending(pending -> {
+      List<String> due = pending.takeDue(retention.clock().instant(), all, named);
+      for (String key : due) {
+        listener.info("Removing old package file '" + key + "' (its grace period is over)");
+        deleteWithAlias(key);
+        deleted.add(location.url(key));
+      }
+      return due;
+    });
+    return deleted;
+  }
+
+  @Override
+  public List<String> prune(boolean all, Duration lockWait) throws IOException {
+    return purge(read(), all, null);
+  }
+
+  @Override
+  public List<PendingDeletes.Entry> pendingDeletes() throws IOException {
+    Optional<StoredObject> found = store.get(pendingKey());
+    return found.isEmpty() ? List.of()
+        : PendingDeletes.parse(found.get().bytes(), location.url(pendingKey())).entries();
   }
 
   private void requireSafeConcurrency() throws RepoException {

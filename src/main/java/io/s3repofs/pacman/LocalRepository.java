@@ -24,7 +24,9 @@ import java.util.Optional;
  *       then, but holds the lock meanwhile).</li>
  *   <li>{@code -R} deletes the replaced package file from the database's directory (where
  *       clients download it), after the new database is in place; repo-add looks for it next
- *       to the new package and deletes it before writing the database.</li>
+ *       to the new package and deletes it before writing the database. With a grace period
+ *       ({@link Retention}) it is recorded in {@code NAME.db.tar.EXT.pending-deletes} instead
+ *       and deleted by a later add, remove or prune once due.</li>
  *   <li>{@code --include-sigs} is opt-in as in pacman 6.1 (Debian's 6.0.2 always includes).</li>
  *   <li>Optionally waits for the lock ({@link AddOptions#lockWait()}).</li>
  *   <li>An unchanged database is not rewritten.</li>
@@ -35,6 +37,7 @@ public final class LocalRepository implements Repository {
   private final PackageReader reader;
   private final RepoListener listener;
   private final Gpg signer;
+  private final Retention retention;
 
   public LocalRepository(RepoLocation location, RepoListener listener) {
     this(location, new PackageReader(), listener);
@@ -50,6 +53,13 @@ public final class LocalRepository implements Repository {
      */
   public LocalRepository(RepoLocation location, PackageReader reader, RepoListener listener,
       Gpg signer) {
+    this(location, reader, listener, signer, Retention.NONE);
+  }
+
+  /** @param retention how long package files replaced with {@code -R} stay */
+  public LocalRepository(RepoLocation location, PackageReader reader, RepoListener listener,
+      Gpg signer, Retention retention) {
+    this.retention = retention;
     this.location = location;
     this.reader = reader;
     this.listener = listener;
@@ -102,14 +112,19 @@ public final class LocalRepository implements Repository {
         listener.info("Database unchanged: '" + location.dbFile() + "'");
       }
       List<String> deleted = new ArrayList<>();
-      for (Path old : toDelete) {
-        listener.info("Removing old package file '" + old.getFileName() + "'");
-        for (Path f : List.of(old, old.resolveSibling(old.getFileName() + ".sig"))) {
-          if (Files.deleteIfExists(f)) {
-            deleted.add(f.toString());
+      if (retention.immediate()) {
+        for (Path old : toDelete) {
+          listener.info("Removing old package file '" + old.getFileName() + "'");
+          for (Path f : List.of(old, old.resolveSibling(old.getFileName() + ".sig"))) {
+            if (Files.deleteIfExists(f)) {
+              deleted.add(f.toString());
+            }
           }
         }
+      } else if (!toDelete.isEmpty()) {
+        keepForGrace(toDelete);
       }
+      deleted.addAll(purge(db, false));
       return new AddResult(merge.added(), merge.skipped(), List.copyOf(deleted), write);
     }
   }
@@ -149,6 +164,7 @@ public final class LocalRepository implements Repository {
       }
       listener.info("Creating updated database file '" + location.dbFile() + "'");
       DatabaseWriter.write(db, location, listener, signer);
+      purge(db, false);
       return new RemoveResult(List.copyOf(removed));
     }
   }
@@ -301,6 +317,77 @@ public final class LocalRepository implements Repository {
       problems.add(new VerifyProblem(who, what + " is " + db + " in the database but "
           + actual + " in the package file"));
     }
+  }
+
+  @Override
+  public List<String> prune(boolean all, Duration lockWait) throws IOException {
+    checkDirectory();
+    try (RepoLock lock = RepoLock.acquire(location.lockFile(), lockWait)) {
+      return purge(read(), all);
+    }
+  }
+
+  @Override
+  public List<PendingDeletes.Entry> pendingDeletes() throws IOException {
+    return Files.exists(pendingFile()) ? readPending().entries() : List.of();
+  }
+
+  private Path pendingFile() {
+    return location.directory().resolve(location.dbFile().getFileName() + ".pending-deletes");
+  }
+
+  private PendingDeletes readPending() throws IOException {
+    Path file = pendingFile();
+    return Files.exists(file) ? PendingDeletes.parse(Files.readAllBytes(file), file.toString())
+        : new PendingDeletes();
+  }
+
+  private void writePending(PendingDeletes pending) throws IOException {
+    Path file = pendingFile();
+    if (pending.isEmpty()) {
+      Files.deleteIfExists(file);
+      return;
+    }
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.write(tmp, pending.toBytes());
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Records replaced package files (and their signatures) to be deleted after the grace. */
+  private void keepForGrace(List<Path> replaced) throws IOException {
+    PendingDeletes pending = readPending();
+    java.time.Instant due = retention.clock().instant().plus(retention.grace());
+    for (Path old : replaced) {
+      listener.info("Keeping old package file '" + old.getFileName() + "' until " + due
+          + " (clients holding the previous database still download it)");
+      for (Path f : List.of(old, old.resolveSibling(old.getFileName() + ".sig"))) {
+        if (Files.exists(f)) {
+          pending.add(f.getFileName().toString(), due);
+        }
+      }
+    }
+    writePending(pending);
+  }
+
+  /** Deletes recorded files that are due (all with {@code all}) and not named by {@code db}. */
+  private List<String> purge(RepoDatabase db, boolean all) throws IOException {
+    if (!Files.exists(pendingFile())) {
+      return List.of();
+    }
+    PendingDeletes pending = readPending();
+    java.util.Set<String> named = new java.util.HashSet<>();
+    db.entries().forEach(e -> named.add(e.fileName()));
+    List<String> deleted = new ArrayList<>();
+    for (String file : pending.takeDue(retention.clock().instant(), all, named)) {
+      Path f = location.directory().resolve(file);
+      listener.info("Removing old package file '" + file + "' (its grace period is over)");
+      if (Files.deleteIfExists(f)) {
+        deleted.add(f.toString());
+      }
+    }
+    writePending(pending);
+    return deleted;
   }
 
   private void checkDirectory() throws RepoException {

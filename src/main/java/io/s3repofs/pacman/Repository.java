@@ -39,6 +39,17 @@ public interface Repository {
   /** Checks the repository's consistency; returns the problems found, empty if none. */
   List<VerifyProblem> verify() throws IOException;
 
+  /**
+   * Deletes the package files replaced with {@code -R} whose grace period has ended (every one
+   * waiting, with {@code all}); files the database names again are kept and forgotten.
+   *
+   * @return the files deleted, as paths or URLs
+   */
+  List<String> prune(boolean all, Duration lockWait) throws IOException;
+
+  /** The replaced package files waiting for their grace period to end. */
+  List<PendingDeletes.Entry> pendingDeletes() throws IOException;
+
   /** The database as the user named it, for messages. */
   String displayName();
 }

@@ -51,6 +51,15 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
 
   public ObjectStore(StoreSettings settings) {
     this.settings = settings;
+    this.s3 = client(settings.maxAttempts());
+    this.partUploaders = Executors.newFixedThreadPool(Math.max(1, settings.parallelCount()), r -> {
+      Thread t = new Thread(r, "s3repofs-part-upload");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  private S3Client client(int maxAttempts) {
     S3ClientBuilder builder = S3Client.builder()
         .region(Region.of(settings.region()))
         .forcePathStyle(settings.pathStyle())
@@ -62,17 +71,12 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
             .socketTimeout(settings.timeout()))
         .overrideConfiguration(c -> c
             .retryStrategy(RetryMode.STANDARD)
-            .retryStrategy(b -> b.maxAttempts(settings.maxAttempts()))
+            .retryStrategy(b -> b.maxAttempts(maxAttempts))
             .addExecutionInterceptor(requests));
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
     }
-    this.s3 = builder.build();
-    this.partUploaders = Executors.newFixedThreadPool(Math.max(1, settings.parallelCount()), r -> {
-      Thread t = new Thread(r, "s3repofs-part-upload");
-      t.setDaemon(true);
-      return t;
-    });
+    return builder.build();
   }
 
   public StoreSettings settings() {
@@ -88,8 +92,39 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
    * with a one-line, user-facing message otherwise.
    */
   public void checkAccess() {
-    call("check bucket " + settings.bucket(), () -> s3.listObjectsV2(b -> b
+    // First without retries: wrong keys, a missing bucket, a refused connection or an unknown
+    // host are answers, not accidents, and retrying them only delays the message (by ~1 s).
+    try (S3Client once = client(1)) {
+      checkWith(once);
+    } catch (StoreException e) {
+      if (!transientFailure(e)) {
+        throw e;
+      }
+      checkWith(s3);
+    }
+  }
+
+  private void checkWith(S3Client client) {
+    call("check bucket " + settings.bucket(), () -> client.listObjectsV2(b -> b
         .bucket(settings.bucket()).prefix(settings.prefix()).maxKeys(1)));
+  }
+
+  /** A failure that a retry may cure: a timeout, a server error, a dropped connection. */
+  private static boolean transientFailure(StoreException e) {
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof S3Exception s3e) {
+        return s3e.statusCode() >= 500 || s3e.statusCode() == 429;
+      }
+      if (t instanceof ConnectException || t instanceof UnknownHostException
+          || t instanceof NoCredentialsException) {
+        return false;
+      }
+      if (t == t.getCause()) {
+        break;
+      }
+    }
+    return e.kind() != StoreException.Kind.ACCESS_DENIED
+        && e.kind() != StoreException.Kind.NO_SUCH_BUCKET;
   }
 
   public Optional<ObjectHead> head(String key) {
@@ -209,6 +244,7 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   public String putBytes(String key, byte[] body, Map<String, String> metadata) {
     return unquote(call("PUT " + key, () -> s3.putObject(b -> {
       b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata);
+      headers(key, b);
       acl(b::acl);
     }, RequestBody.fromBytes(body))).eTag());
   }
@@ -223,8 +259,8 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   public String putBytes(String key, byte[] body, Map<String, String> metadata,
       WriteCondition condition) {
     return unquote(call("PUT " + key + " (" + condition + ")", () -> s3.putObject(b -> {
-      b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata)
-          .contentType("application/octet-stream");
+      b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata);
+      headers(key, b);
       if (condition.isIfAbsent()) {
         b.ifNoneMatch("*");
       } else {
@@ -241,8 +277,8 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   public String putFile(String key, Path file, long size, Map<String, String> metadata) {
     if (size < settings.multipartSize()) {
       return unquote(call("PUT " + key, () -> s3.putObject(b -> {
-        b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata)
-            .contentType("application/octet-stream");
+        b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata);
+        headers(key, b);
         acl(b::acl);
       }, RequestBody.fromFile(file))).eTag());
     }
@@ -252,7 +288,10 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   private String multipartUpload(String key, Path file, long size, Map<String, String> metadata) {
     String fullKey = fullKey(key);
     String uploadId = call("CREATE MULTIPART " + key, () -> s3.createMultipartUpload(b -> {
-      b.bucket(settings.bucket()).key(fullKey).metadata(metadata).contentType("application/octet-stream");
+      b.bucket(settings.bucket()).key(fullKey).metadata(metadata);
+      Map<String, String> h = settings.headers().headersFor(key);
+      ObjectHeaders.apply(h, b::cacheControl, b::contentType, b::contentDisposition,
+          b::contentEncoding, b::contentLanguage);
       acl(b::acl);
     })).uploadId();
     try {
@@ -317,19 +356,50 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   }
 
   /**
-   * Server-side copy. With {@code metadata} null the source's metadata is kept, else it is
-   * replaced. Returns the new object's ETag.
+   * Server-side copy. With {@code metadata} null the source's metadata and headers are kept
+   * (COPY directive), unless the header rules give the target name headers the source name does
+   * not get: then the source's metadata and headers are read (one HEAD) and written again with
+   * the target's rules over them. With {@code metadata} given, metadata and headers are replaced
+   * (REPLACE directive, which drops every header not sent): the headers are the source name's
+   * rules with the target name's over them, or, where no rule names either, the source's own
+   * headers (one HEAD). Returns the new object's ETag.
    */
   public String copy(String sourceKey, String targetKey, Map<String, String> metadata) {
+    HeaderRules rules = settings.headers();
+    Map<String, String> target = rules.headersFor(targetKey);
+    Map<String, String> source = rules.headersFor(sourceKey);
+    Map<String, String> replaceMetadata = metadata;
+    Map<String, String> headers = null;
+    if (metadata == null) {
+      if (!target.isEmpty() && !target.equals(source)) {
+        HeadObjectResponse r = headRaw(sourceKey);
+        replaceMetadata = r.metadata();
+        headers = new java.util.TreeMap<>(ObjectHeaders.of(r));
+        headers.putAll(target);
+      }
+    } else if (target.isEmpty() && source.isEmpty()) {
+      headers = ObjectHeaders.of(headRaw(sourceKey));
+    } else {
+      headers = new java.util.TreeMap<>(source);
+      headers.putAll(target);
+    }
+    Map<String, String> finalMetadata = replaceMetadata;
+    Map<String, String> finalHeaders = headers;
     return unquote(call("COPY " + sourceKey + " -> " + targetKey, () -> s3.copyObject(b -> {
       b.sourceBucket(settings.bucket()).sourceKey(fullKey(sourceKey))
           .destinationBucket(settings.bucket()).destinationKey(fullKey(targetKey));
-      if (metadata != null) {
-        b.metadataDirective(MetadataDirective.REPLACE).metadata(metadata)
-            .contentType("application/octet-stream");
+      if (finalMetadata != null) {
+        b.metadataDirective(MetadataDirective.REPLACE).metadata(finalMetadata);
+        ObjectHeaders.apply(finalHeaders, b::cacheControl, b::contentType, b::contentDisposition,
+            b::contentEncoding, b::contentLanguage);
       }
       acl(b::acl);
     })).copyObjectResult().eTag());
+  }
+
+  private HeadObjectResponse headRaw(String key) {
+    return call("HEAD " + key,
+        () -> s3.headObject(b -> b.bucket(settings.bucket()).key(fullKey(key))));
   }
 
   public void delete(String key) {
@@ -340,6 +410,11 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   public void close() {
     partUploaders.shutdownNow();
     s3.close();
+  }
+
+  private void headers(String key, software.amazon.awssdk.services.s3.model.PutObjectRequest.Builder b) {
+    ObjectHeaders.apply(settings.headers().headersFor(key), b::cacheControl, b::contentType,
+        b::contentDisposition, b::contentEncoding, b::contentLanguage);
   }
 
   private <T> void acl(java.util.function.Function<String, T> setter) {
@@ -399,6 +474,11 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   }
 
   private StoreException unreachable(String what, SdkClientException e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof NoCredentialsException) {
+        return new StoreException(StoreException.Kind.ACCESS_DENIED, t.getMessage(), e);
+      }
+    }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

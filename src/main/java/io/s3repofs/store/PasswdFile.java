@@ -20,9 +20,9 @@ public final class PasswdFile {
 
   private PasswdFile() {}
 
-  /** The candidate files, in s3fs's order, when no {@code passwd_file} option is given. */
+  /** The candidate files, in s3fs's order, when no {@code passwd_file} option is given ($HOME's first). */
   public static List<Path> defaultLocations() {
-    return List.of(Path.of(System.getProperty("user.home"), ".passwd-s3fs"), Path.of("/etc/passwd-s3fs"));
+    return List.of(UserHome.directory().resolve(".passwd-s3fs"), Path.of("/etc/passwd-s3fs"));
   }
 
   /**

@@ -18,6 +18,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * @param parallelCount parts uploaded in parallel (s3fs {@code parallel_count})
  * @param maxAttempts attempts per request, the first included, before an error is reported
  * @param timeout connection and socket timeout
+ * @param headers the HTTP headers (Cache-Control, Content-Type, ...) objects get by their key
  */
 public record StoreSettings(
     String bucket,
@@ -30,9 +31,27 @@ public record StoreSettings(
     long multipartSize,
     int parallelCount,
     int maxAttempts,
-    Duration timeout) {
+    Duration timeout,
+    HeaderRules headers) {
+
+  /** Settings that add no HTTP headers to any object. */
+  public StoreSettings(String bucket, String prefix, URI endpoint, String region,
+      boolean pathStyle, AwsCredentialsProvider credentials, String cannedAcl,
+      long multipartSize, int parallelCount, int maxAttempts, Duration timeout) {
+    this(bucket, prefix, endpoint, region, pathStyle, credentials, cannedAcl, multipartSize,
+        parallelCount, maxAttempts, timeout, HeaderRules.NONE);
+  }
+
+  /** The same settings with other header rules. */
+  public StoreSettings withHeaders(HeaderRules rules) {
+    return new StoreSettings(bucket, prefix, endpoint, region, pathStyle, credentials, cannedAcl,
+        multipartSize, parallelCount, maxAttempts, timeout, rules);
+  }
 
   public StoreSettings {
+    if (headers == null) {
+      headers = HeaderRules.NONE;
+    }
     if (!prefix.isEmpty() && !prefix.endsWith("/")) {
       throw new IllegalArgumentException("prefix must be empty or end with '/': " + prefix);
     }

@@ -205,7 +205,7 @@ class BucketRepositoryTest {
     assertEquals(0, s3repofs("repo", "add", "-o", options, "--single-writer", db, v1.toString()).code());
     LocalS3Server server = S3TestServer.get();
     server.resetCounts();
-    Run r = s3repofs("repo", "add", "-R", "-o", options, "--single-writer", db, v2.toString());
+    Run r = s3repofs("repo", "add", "-R", "--grace", "0", "-o", options, "--single-writer", db, v2.toString());
     assertEquals(0, r.code(), r.toString());
     List<String> log = server.requestLog();
     int dbPut = indexOf(log, "PUT /" + bucket + "/r/test.db.tar.gz");

@@ -5,6 +5,8 @@ import io.s3repofs.store.ObjectStore;
 import io.s3repofs.store.StoreSettings;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -56,5 +58,25 @@ public final class S3TestServer {
       throws IOException, InterruptedException {
     URI uri = URI.create(get().endpoint() + "/" + bucket + "/" + key);
     return HTTP.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** An anonymous HTTP HEAD of one key, as a CDN or a browser makes it. */
+  public static HttpResponse<Void> anonymousHead(String bucket, String key)
+      throws IOException, InterruptedException {
+    URI uri = URI.create(get().endpoint() + "/" + bucket + "/"
+        + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20").replace("%2F", "/"));
+    return HTTP.send(HttpRequest.newBuilder(uri).method("HEAD", HttpRequest.BodyPublishers.noBody())
+        .build(), HttpResponse.BodyHandlers.discarding());
+  }
+
+  /** "Cache-Control | Content-Type" of an anonymous HEAD, or "HTTP status" when it is not 200. */
+  public static String servedHeaders(String bucket, String key)
+      throws IOException, InterruptedException {
+    HttpResponse<Void> r = anonymousHead(bucket, key);
+    if (r.statusCode() != 200) {
+      return "HTTP " + r.statusCode();
+    }
+    return r.headers().firstValue("Cache-Control").orElse("-") + " | "
+        + r.headers().firstValue("Content-Type").orElse("-");
   }
 }

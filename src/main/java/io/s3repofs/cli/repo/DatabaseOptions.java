@@ -3,6 +3,7 @@ package io.s3repofs.cli.repo;
 import io.s3repofs.pacman.Gpg;
 import io.s3repofs.pacman.RepoException;
 import io.s3repofs.pacman.RepoListener;
+import io.s3repofs.pacman.Retention;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -22,7 +23,8 @@ final class DatabaseOptions {
           + " the names and meaning of mount's -o: url=URL, endpoint=REGION,"
           + " use_path_request_style, passwd_file=FILE, default_acl=ACL (e.g. public-read),"
           + " multipart_size=MB, parallel_count=N, retries=N, connect_timeout=SEC,"
-          + " readwrite_timeout=SEC")
+          + " readwrite_timeout=SEC; the HTTP headers of objects: pkg_max_age=SEC,"
+          + " db_max_age=SEC, header_rules=FILE, ahbe_conf=FILE, no_repo_headers")
   List<String> options = new ArrayList<>();
 
   @Option(names = "--single-writer",
@@ -33,6 +35,12 @@ final class DatabaseOptions {
 
   /** Opens the repository {@link #db} names, for the command called {@code command}. */
   Repositories.Opened open(String command, RepoListener listener, Gpg signer) throws RepoException {
-    return Repositories.open(db, this, command, listener, signer);
+    return open(command, listener, signer, Retention.NONE);
+  }
+
+  /** Opens it with a grace period for package files replaced with {@code -R}. */
+  Repositories.Opened open(String command, RepoListener listener, Gpg signer, Retention retention)
+      throws RepoException {
+    return Repositories.open(db, this, command, listener, signer, retention);
   }
 }

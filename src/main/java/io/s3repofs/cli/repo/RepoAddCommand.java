@@ -35,9 +35,10 @@ import picocli.CommandLine.Spec;
       "s3://BUCKET/[PREFIX/]NAME.db.tar.EXT: works on the bucket without a mount (keys as for",
       "mount: passwd_file, ~/.passwd-s3fs, AWS environment). Packages (and .sig) are uploaded",
       "first, then the files database, then the database, then NAME.db and NAME.files as copies;",
-      "with -R replaced packages are deleted last. The database is written with If-Match, so",
-      "concurrent adds merge instead of losing entries; on servers that ignore conditional",
-      "writes the command refuses unless --single-writer is given."})
+      "with -R replaced packages are kept for --grace, then deleted by a later add, remove or",
+      "prune. The database is written with If-Match, so concurrent adds merge instead of losing",
+      "entries; on servers that ignore conditional writes the command refuses unless",
+      "--single-writer is given."})
 final class RepoAddCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -45,8 +46,16 @@ final class RepoAddCommand implements Callable<Integer> {
   @Option(names = {"-n", "--new"}, description = "only add packages that are not already in the database (same name and version)")
   boolean onlyNew;
 
-  @Option(names = {"-R", "--remove"}, description = "delete the replaced package file (and its .sig) from the database's directory after updating the database")
+  @Option(names = {"-R", "--remove"}, description = "delete the replaced package file (and its .sig) from the database's directory after updating the database (after --grace)")
   boolean removeOld;
+
+  @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "24h",
+      converter = DurationConverter.class,
+      description = "with -R: keep replaced package files this long (90, 30s, 15m, 24h, 7d), so"
+          + " clients and CDNs holding the previous database can still download them; they are"
+          + " recorded in NAME.db.tar.EXT.pending-deletes and deleted by a later add, remove or"
+          + " prune. 0 deletes them at once, as repo-add (default: ${DEFAULT-VALUE})")
+  Duration grace;
 
   @Option(names = {"-p", "--prevent-downgrade"}, description = "do not add a package if a newer version is already in the database")
   boolean preventDowngrade;
@@ -83,7 +92,8 @@ final class RepoAddCommand implements Callable<Integer> {
       AddOptions options = new AddOptions(onlyNew, removeOld, preventDowngrade, includeSigs,
           Duration.ofSeconds(waitSeconds), verify);
       RepoListener listener = CommandSupport.listener(spec, output.quiet);
-      try (Repositories.Opened opened = database.open("add", listener, signing.signer())) {
+      try (Repositories.Opened opened = database.open("add", listener, signing.signer(),
+          io.s3repofs.pacman.Retention.of(grace))) {
         AddResult result = opened.repository().add(packages, options);
         listener.info(result.added().size() + " package(s) added, " + result.skipped().size()
             + " skipped");

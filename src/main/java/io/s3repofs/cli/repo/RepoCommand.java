@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
       "The database is a path (in a directory or on a mount) or s3://BUCKET/[PREFIX/]NAME.db.tar.EXT"
         + " (the bucket directly, no mount; -o takes mount's bucket options)."},
     subcommands = {RepoAddCommand.class, RepoRemoveCommand.class, RepoListCommand.class,
-      RepoVerifyCommand.class, CommandLine.HelpCommand.class},
+      RepoVerifyCommand.class, RepoPruneCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:failure (bad package, locked or broken database, problems found)",
       "2:wrong usage"},
@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       "  s3repofs repo remove /srv/repo/x86_64/myrepo.db.tar.zst oldpkg",
       "  s3repofs repo list /srv/repo/x86_64/myrepo.db.tar.zst",
       "  s3repofs repo verify /srv/repo/x86_64/myrepo.db.tar.zst",
+      "  s3repofs repo prune /srv/repo/x86_64/myrepo.db.tar.zst",
       "  s3repofs repo add -R --sign s3://mybucket/repo/x86_64/myrepo.db.tar.zst ~/build/*.pkg.tar.zst \\",
       "      -o default_acl=public-read,url=https://ams3.digitaloceanspaces.com"})
 public final class RepoCommand implements Callable<Integer> {
@@ -38,7 +39,7 @@ public final class RepoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    spec.commandLine().getErr().println(spec.qualifiedName() + ": a subcommand is required (add, remove, list, verify)");
+    spec.commandLine().getErr().println(spec.qualifiedName() + ": a subcommand is required (add, remove, list, verify, prune)");
     spec.commandLine().usage(spec.commandLine().getErr());
     return CommandSupport.USAGE;
   }

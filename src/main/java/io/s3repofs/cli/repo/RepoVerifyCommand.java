@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         + " recorded size, MD5 and SHA-256, name and version; its .sig is there where %%PGPSIG%%"
         + " is set; the files database lists the same packages and file lists; NAME.db and"
         + " NAME.files lead to the databases. Prints one line per problem and exits 1 if there"
-        + " is any. For s3:// databases, a package object's ETag is compared with %%MD5SUM%%;"
+        + " is any. Lists the replaced package files waiting for their grace period (repo add"
+        + " -R --grace) as 'waiting: FILE ...' lines, which are no problem. For s3:// databases, a package object's ETag is compared with %%MD5SUM%%;"
         + " where that cannot tell (multipart uploads, no %%MD5SUM%%), the object is read"
         + " and its SHA-256 checked.",
     footerHeading = "%nExample:%n",
@@ -50,6 +51,10 @@ final class RepoVerifyCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     for (VerifyProblem p : problems) {
       out.println(p);
+    }
+    for (io.s3repofs.pacman.PendingDeletes.Entry e : repo.pendingDeletes()) {
+      out.println("waiting: " + e.file() + " (replaced; deleted from " + e.due()
+          + " on by a later add, remove or prune)");
     }
     out.flush();
     if (!problems.isEmpty()) {

@@ -11,6 +11,7 @@ import io.s3repofs.pacman.RepoException;
 import io.s3repofs.pacman.RepoListener;
 import io.s3repofs.pacman.RepoLocation;
 import io.s3repofs.pacman.Repository;
+import io.s3repofs.pacman.Retention;
 import io.s3repofs.store.ObjectStore;
 import java.nio.file.Path;
 
@@ -32,13 +33,13 @@ final class Repositories {
   }
 
   static Opened open(String db, DatabaseOptions bucket, String command, RepoListener listener,
-      Gpg signer) throws RepoException {
+      Gpg signer, Retention retention) throws RepoException {
     if (!BucketLocation.isBucketUrl(db)) {
       if (!bucket.options.isEmpty()) {
         throw new UsageException("-o applies only to s3://BUCKET/... databases, not to " + db);
       }
       return new Opened(new LocalRepository(RepoLocation.of(Path.of(db)), new PackageReader(),
-          listener, signer), null);
+          listener, signer, retention), null);
     }
     BucketLocation location = BucketLocation.parse(db);
     ObjectStore store = new ObjectStore(StoreOptions.parse(bucket.options, location.bucket(),
@@ -50,6 +51,6 @@ final class Repositories {
       throw e;
     }
     return new Opened(new BucketRepository(store, location, new PackageReader(), listener,
-        signer, bucket.singleWriter), store);
+        signer, bucket.singleWriter, retention), store);
   }
 }

@@ -58,7 +58,16 @@ class BucketErrorsTest {
 
     assertOneLine(1, run("repo", "list", "-o", good, "s3://" + bucket), "bad repository URL 's3://" + bucket + "'");
     assertOneLine(1, run("repo", "list", "-o", good, "s3://" + bucket + "/r/x.tar.gz"), "does not have a valid database archive extension");
-    assertOneLine(1, run("repo", "list", "-o", good, "s3://Bad_Bucket/x.db.tar.gz"), "bad bucket name 'Bad_Bucket'");
+    assertOneLine(1, run("repo", "list", "-o", good, "s3://Bad_Bucket/x.db.tar.gz"),
+        "bad bucket name 'Bad_Bucket' in 's3://Bad_Bucket/x.db.tar.gz': upper-case 'B'; a bucket name has lower-case letters only");
+    assertOneLine(1, run("repo", "list", "-o", good, "s3://b/x.db.tar.gz"),
+        "bad bucket name 'b' in 's3://b/x.db.tar.gz': 1 character long; a bucket name has 3 to 63");
+    assertOneLine(1, run("repo", "list", "-o", good, "s3://" + "a".repeat(64) + "/x.db.tar.gz"),
+        "64 characters long; a bucket name has 3 to 63");
+    assertOneLine(1, run("repo", "list", "-o", good, "s3://my!bucket/x.db.tar.gz"),
+        "bad bucket name 'my!bucket' in 's3://my!bucket/x.db.tar.gz': character '!' is not allowed");
+    assertOneLine(1, run("repo", "list", "-o", good, "s3://-bucket/x.db.tar.gz"),
+        "it must begin and end with a letter or digit");
     assertOneLine(1, run("repo", "list", "-o", good, "s3://" + bucket + "/r/x.db.tar.gz"), "was not found");
     assertOneLine(1, run("repo", "verify", "-o", good, "s3://" + bucket + "/r/x.db.tar.gz"), "was not found");
     assertOneLine(1, run("repo", "remove", "-o", good, "--single-writer", "s3://" + bucket + "/r/x.db.tar.gz", "foo"), "was not found");
