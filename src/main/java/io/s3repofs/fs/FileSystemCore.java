@@ -214,60 +214,74 @@ public final class FileSystemCore implements AutoCloseable {
   private void changeAttributes(String fusePath, UnaryOperator<PosixAttributes> change) throws FsException {
     String key = KeyPaths.key(fusePath);
     changing();
-    Closing closing;
-    AttributeWrite write;
+    // A file the mount holds is changed in memory (its pending state carries the attributes up)
+    // without the path lock, so a chmod never waits for that file's upload. Only a change that
+    // needs a request (a COPY onto itself, a directory marker) takes the path lock, and looks again.
+    Closing[] closed = new Closing[1];
+    AttributeWrite write = locked(() -> planAttributes(key, change, closed, false));
+    finish(closed[0]);
+    if (write == null) {
+      return;
+    }
     try (PathLocks.Held held = names.paths.lock(key)) {
-      Closing[] closed = new Closing[1];
-      write = locked(() -> {
-        closed[0] = null;
-        Resolved r = names.resolveExisting(key);
-        long now = now();
-        if (r instanceof Resolved.Root) {
-          return null; // the mount point's attributes come from the mount options
-        }
-        if (r instanceof Resolved.Local local) {
-          Node n = local.node();
-          PosixAttributes changed = change.apply(n.attributes);
-          changed = changed.withTimes(changed.atimeNanos(), changed.mtimeNanos(), now);
-          if (n instanceof FileNode f) {
-            if (f.contentFile == null && !f.pending()) {
-              return new AttributeWrite(key, changed, false, f); // bytes only in the bucket
-            }
-            f.attributes = changed;
-            f.changed();
-            if (f.openCount == 0) {
-              closed[0] = closeLocked(f); // no writer can be busy: none is open, the path is ours
-            }
-          } else if (n instanceof SymlinkNode link) {
-            link.attributes = changed;
-            if (link.pending && link.journalSequence >= 0) {
-              names.journal(link);
-            }
-          }
-          return null; // a stored symlink's own attributes are shown by nothing; they stay
-        }
-        PosixAttributes current = r instanceof Resolved.RemoteFile
-            ? names.decode(names.head(key).orElseThrow(() -> Namespace.notFound(key)), false)
-            : view.directory(key);
-        PosixAttributes changed = change.apply(current);
-        changed = changed.withTimes(changed.atimeNanos(), changed.mtimeNanos(), now);
-        return new AttributeWrite(key, changed, r instanceof Resolved.RemoteDirectory, null);
-      });
-      closing = closed[0];
-      if (write != null) {
-        String etag = io(() -> write.directory()
-            ? sendDirectoryMarker(write.key(), write.attributes())
-            : bucket.copy(write.key(), write.key(), MetadataCodec.encode(write.attributes())));
-        if (write.node() != null) {
-          locked(() -> {
-            write.node().attributes = write.attributes();
-            write.node().etag = etag;
-            return null;
-          });
-        }
+      AttributeWrite again = locked(() -> planAttributes(key, change, closed, true));
+      finish(closed[0]);
+      if (again == null) {
+        return;
+      }
+      String etag = io(() -> again.directory()
+          ? sendDirectoryMarker(again.key(), again.attributes())
+          : bucket.copy(again.key(), again.key(), MetadataCodec.encode(again.attributes())));
+      if (again.node() != null) {
+        locked(() -> {
+          again.node().attributes = again.attributes();
+          again.node().etag = etag;
+          return null;
+        });
       }
     }
-    finish(closing);
+  }
+
+  /**
+   * Applies an attribute change held in memory, or says which request it needs. Under the state
+   * lock; {@code closed[0]} receives the close it made, if any.
+   */
+  private AttributeWrite planAttributes(String key, UnaryOperator<PosixAttributes> change, Closing[] closed,
+      boolean pathLocked) throws FsException, IOException {
+    closed[0] = null;
+    Resolved r = names.resolveExisting(key);
+    long now = now();
+    if (r instanceof Resolved.Root) {
+      return null; // the mount point's attributes come from the mount options
+    }
+    if (r instanceof Resolved.Local local) {
+      Node n = local.node();
+      PosixAttributes changed = change.apply(n.attributes);
+      changed = changed.withTimes(changed.atimeNanos(), changed.mtimeNanos(), now);
+      if (n instanceof FileNode f) {
+        if (f.contentFile == null && !f.pending()) {
+          return new AttributeWrite(key, changed, false, f); // bytes only in the bucket
+        }
+        f.attributes = changed;
+        f.changed();
+        if (f.openCount == 0) {
+          // No handle, so no writer is busy (truncate(2) counts as a handle while it runs).
+          closed[0] = closeLocked(f);
+        }
+      } else if (n instanceof SymlinkNode link) {
+        link.attributes = changed;
+        if (link.pending && link.journalSequence >= 0) {
+          names.journal(link);
+        }
+      }
+      return null; // a stored symlink's own attributes are shown by nothing; they stay
+    }
+    PosixAttributes current = r instanceof Resolved.RemoteFile
+        ? names.decode(names.head(key).orElseThrow(() -> Namespace.notFound(key)), false)
+        : view.directory(key);
+    PosixAttributes changed = change.apply(current);
+    changed = changed.withTimes(changed.atimeNanos(), changed.mtimeNanos(), now);
+    return new AttributeWrite(key, changed, r instanceof Resolved.RemoteDirectory, null);
   }
 
   private String sendDirectoryMarker(String key, PosixAttributes attributes) {

@@ -227,16 +227,19 @@ final class Namespace {
   /** The names in a directory: the bucket's, plus the overlay's, minus deleted ones. */
   Set<String> names(String key) {
     Set<String> names = new java.util.TreeSet<>(listing(KeyPaths.dirKey(key)).names());
+    Set<String> deleted = new java.util.HashSet<>();
     for (Node n : overlay.values()) {
       if (!n.unlinked && !n.path.isEmpty() && KeyPaths.parent(n.path).equals(key)) {
         if (n instanceof Tombstone) {
-          names.remove(KeyPaths.name(n.path));
+          deleted.add(KeyPaths.name(n.path));
         } else {
           names.add(KeyPaths.name(n.path));
         }
       }
     }
+    // Aliases of names whose DELETE is still queued are hidden too (they go with them).
     plusAliases.hideAliases(names);
+    names.removeAll(deleted);
     return names;
   }
 

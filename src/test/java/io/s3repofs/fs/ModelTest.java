@@ -70,7 +70,9 @@ class ModelTest {
       pool.shutdown();
       Map<String, Entry> expected = new TreeMap<>();
       models.forEach(expected::putAll);
-      assertEquals(describe(expected), describe(tree(h.fs, "/")), "seed " + seed + ": after quiescing");
+      assertEquals(describe(expected), describe(tree(h.fs, "/")), "seed " + seed + ": after quiescing"
+          + System.getenv().getOrDefault("S3REPOFS_MODEL_TRACE", "").transform(t -> t.isEmpty() ? ""
+              : "\n" + h.faults.seen().stream().filter(r -> r.key().contains(t)).toList()));
       h.drain();
       assertEquals(describe(expected), describe(tree(h.fs, "/")), "seed " + seed + ": after the drain");
       try (CoreHarness fresh = CoreHarness.reopen(h, tmp.resolve("cache2"))) {
