@@ -477,14 +477,21 @@ public final class FileSystemCore implements AutoCloseable {
   }
 
   /**
-   * close(2) of one descriptor (FUSE calls flush synchronously, release later). A written file
-   * at a commit point (a database name, or any with upload_on_close) is closed here and the call
-   * returns once it, and everything closed before it, is in the bucket.
+   * close(2) of one descriptor (FUSE calls flush synchronously; release comes later, after
+   * close(2) has returned). A written file's state is closed and journaled here, so a kill -9
+   * right after close(2) returns loses nothing; at a commit point (a database name, or any file
+   * with upload_on_close) the call also waits until it, and everything closed before it, is in
+   * the bucket.
    */
   public void flush(long handle) throws FsException {
     OpenFile file = handle(handle);
-    if (file.writable && commitPoints.onClose(file.node.path)) {
+    if (!file.writable) {
+      return;
+    }
+    if (commitPoints.onClose(file.node.path)) {
       commit(file.node, false);
+    } else {
+      closeNow(file.node);
     }
   }
 
@@ -495,15 +502,20 @@ public final class FileSystemCore implements AutoCloseable {
 
   /** Closes the node's current state (if it has changes) and waits until it is uploaded. */
   private void commit(FileNode node, boolean failFast) throws FsException {
+    closeNow(node);
+    awaitUploaded(node, failFast);
+  }
+
+  /** Takes the node's current state as closed (journaled, durable, queued) if it has changes. */
+  private void closeNow(FileNode node) throws FsException {
     Closing closing;
     node.contentLock.readLock().lock(); // no write may land while the state is taken
     try {
-      closing = locked(() -> node.unlinked ? null : closeLocked(node));
+      closing = locked(() -> node.unlinked || !node.hasUnclosedChanges() ? null : closeLocked(node));
     } finally {
       node.contentLock.readLock().unlock();
     }
     finish(closing);
-    awaitUploaded(node, failFast);
   }
 
   /** How long a commit point waits on for uploads that keep failing before it returns anyway. */

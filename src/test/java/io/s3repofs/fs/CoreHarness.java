@@ -24,6 +24,12 @@ final class CoreHarness implements AutoCloseable {
   final Path cacheDir;
 
   CoreHarness(String bucketName, Path cacheDir, Duration writeBackDelay, String acl) throws Exception {
+    this(bucketName, cacheDir, writeBackDelay, acl, true);
+  }
+
+  final Journal journal;
+
+  CoreHarness(String bucketName, Path cacheDir, Duration writeBackDelay, String acl, boolean durable) throws Exception {
     this.bucketName = bucketName;
     this.cacheDir = cacheDir;
     this.store = S3TestServer.store(bucketName, acl);
@@ -31,7 +37,7 @@ final class CoreHarness implements AutoCloseable {
     CacheSettings cache = new CacheSettings(cacheDir, Duration.ofMinutes(15), 10_000, 64L << 20, writeBackDelay);
     this.fs = new FileSystemCore(new CachedBucket(faults, cache),
         new ContentFiles(cacheDir.resolve("data"), cache.cleanBytesLimit()),
-        new Journal(cacheDir.resolve("journal")), new WritebackQueue(writeBackDelay),
+        journal = new Journal(cacheDir.resolve("journal"), durable), new WritebackQueue(writeBackDelay),
         new FsSettings(1000, 1000, -1, -1, -1, -1, false, FsSettings.SymlinkMode.COPY, true));
   }
 
