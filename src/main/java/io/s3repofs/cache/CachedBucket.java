@@ -104,8 +104,31 @@ public final class CachedBucket {
     cache.listings.invalidate(dirKey);
   }
 
+  /**
+   * Changes recorded per directory (striped), so that a LIST that was in flight while the mount
+   * wrote or deleted an object in that directory is not cached without that change: the cache
+   * lookup that fetches it runs without the filesystem's lock, so writes go on meanwhile.
+   */
+  private final java.util.concurrent.atomic.AtomicLongArray listingEpochs =
+      new java.util.concurrent.atomic.AtomicLongArray(1024);
+
+  private int stripe(String dirKey) {
+    return (dirKey.hashCode() & 0x7fffffff) % listingEpochs.length();
+  }
+
+  private void changed(String dirKey) {
+    listingEpochs.incrementAndGet(stripe(dirKey));
+  }
+
   private DirectoryListing fetchListing(String dirKey) {
-    return listingFilter.listing(dirKey, store.list(dirKey));
+    for (int attempt = 1; ; attempt++) {
+      long epoch = listingEpochs.get(stripe(dirKey));
+      DirectoryPage page = store.list(dirKey);
+      if (listingEpochs.get(stripe(dirKey)) == epoch || attempt >= 5) {
+        return listingFilter.listing(dirKey, page);
+      }
+      // the directory changed while it was listed: list again
+    }
   }
 
   /** HEAD of an object, cached (a miss is cached too). */
@@ -142,6 +165,8 @@ public final class CachedBucket {
   /** Puts a directory's {@code dir/} marker object with its attributes. */
   public void putDirectoryMarker(String dirKey, Map<String, String> metadata) {
     String etag = store.putBytes(dirKey, new byte[0], metadata);
+    changed(dirKey);
+    changed(parentKey(dirKey));
     cache.heads.put(dirKey, Optional.of(new ObjectHead(0, etag, Instant.now(), metadata)));
     DirectoryListing own = cachedListing(dirKey);
     if (own != null) {
@@ -176,6 +201,7 @@ public final class CachedBucket {
     if (size >= 0 && known != null) {
       remember(targetKey, size, etag, known);
     } else {
+      changed(parentKey(targetKey));
       cache.heads.invalidate(targetKey);
       forgetListing(parentKey(targetKey));
     }
@@ -185,6 +211,10 @@ public final class CachedBucket {
   /** Deletes an object (a file, or a directory's marker) and records that it is gone. */
   public void delete(String key) {
     store.delete(key);
+    changed(parentKey(key));
+    if (key.endsWith("/")) {
+      changed(key);
+    }
     cache.heads.put(key, Optional.empty());
     if (key.endsWith("/")) {
       DirectoryListing own = cachedListing(key);
@@ -201,6 +231,8 @@ public final class CachedBucket {
 
   /** Forgets that a directory exists, after its last object is gone. */
   public void forgetDirectory(String dirKey) {
+    changed(dirKey);
+    changed(parentKey(dirKey));
     cache.listings.invalidate(dirKey);
     cache.heads.invalidate(dirKey);
     DirectoryListing parent = cachedListing(parentKey(dirKey));
@@ -211,6 +243,7 @@ public final class CachedBucket {
 
   /** Records that a directory exists (implicitly, through an object below it). */
   public void rememberDirectory(String dirKey) {
+    changed(parentKey(dirKey));
     DirectoryListing parent = cachedListing(parentKey(dirKey));
     if (parent != null) {
       parent.replace(nameOf(dirKey), RemoteEntry.directoryEntry());
@@ -228,6 +261,7 @@ public final class CachedBucket {
   }
 
   private void remember(String key, long size, String etag, Map<String, String> metadata) {
+    changed(parentKey(key));
     Instant now = Instant.now();
     cache.heads.put(key, Optional.of(new ObjectHead(size, etag, now, metadata)));
     DirectoryListing parent = cachedListing(parentKey(key));

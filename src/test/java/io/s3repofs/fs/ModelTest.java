@@ -85,13 +85,17 @@ class ModelTest {
 
   private static final String[] NAMES = {"a", "b", "c", "d.db.tar.gz", "e+f", ".tmp.g"};
 
+  private static final Map<String, List<String>> HISTORY = new java.util.concurrent.ConcurrentHashMap<>();
+
   private static void step(CoreHarness h, Map<String, Entry> model, String dir, Random rng, long seed) throws Exception {
+    List<String> history = HISTORY.computeIfAbsent(dir, d -> java.util.Collections.synchronizedList(new ArrayList<>()));
     String sub = rng.nextInt(4) == 0 ? dir + "/sub" : dir;
     String path = sub + "/" + NAMES[rng.nextInt(NAMES.length)];
     String other = (rng.nextBoolean() ? dir : dir + "/sub") + "/" + NAMES[rng.nextInt(NAMES.length)];
     Entry e = model.get(path);
     boolean subExists = model.containsKey(dir + "/sub");
     int choice = rng.nextInt(13);
+    history.add(choice + " " + path + " " + other + " model=" + (e == null ? "-" : e.type()));
     try {
       switch (choice) {
         case 0, 1 -> { // create or rewrite (O_TRUNC), write at offsets, close
@@ -210,7 +214,8 @@ class ModelTest {
       if (ex.errno() == Errno.EIO && choice <= 1) {
         return; // an fsync told of a failed upload: the data is still queued (the model holds it)
       }
-      throw new AssertionError("seed " + seed + ": op " + choice + " on " + path + " -> " + other + ": " + ex.getMessage(), ex);
+      throw new AssertionError("seed " + seed + ": op " + choice + " on " + path + " -> " + other + ": " + ex.getMessage()
+          + "\nhistory: " + history.subList(Math.max(0, history.size() - 60), history.size()), ex);
     }
   }
 

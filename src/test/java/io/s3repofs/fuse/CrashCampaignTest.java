@@ -137,8 +137,11 @@ class CrashCampaignTest {
         boolean next = whole(body, e.getKey(), e.getValue() + 1);
         if (!recordedVersion && !next) {
           losses++;
-          lost.append(String.format("trial %d: data/%s recorded v%d, bucket has %d bytes starting '%s'%n", trial,
-              e.getKey(), e.getValue(), body.length(), body.substring(0, Math.min(24, body.length()))));
+          lost.append(String.format("trial %d: data/%s recorded v%d, bucket has %s, %d bytes starting '%s'%n", trial,
+              e.getKey(), e.getValue(), r.statusCode(), body.length(), body.substring(0, Math.min(24, body.length()))));
+          lost.append("  writer log: ").append(Files.readString(record).lines()
+              .filter(l -> l.startsWith(e.getKey() + " ")).toList()).append('\n');
+          lost.append("  mount log: ").append(Files.readString(tmp.resolve("child" + trial + ".log"))).append('\n');
         }
       }
       Shell.run(null, "rm", "-rf", cache.toString());

@@ -158,7 +158,7 @@ class RemoveOldLikeRepoAddTest {
         List<String> args = new ArrayList<>(List.of("-R", "test.db.tar.gz"));
         args.addAll(names(t));
         Tools.repoTool(theirs, "repo-add", args).assertOk("repo-add -R");
-        List<String> cmd = new ArrayList<>(List.of("repo", "add", "-R", "--single-writer", "--include-sigs",
+        List<String> cmd = new ArrayList<>(List.of("repo", "add", "-R", "--grace", "0", "--single-writer", "--include-sigs",
             "-o", options, "s3://" + bucket + "/r/test.db.tar.gz"));
         o.forEach(p -> cmd.add(p.toString()));
         BucketRepositoryTest.Run r = BucketRepositoryTest.s3repofs(cmd);
