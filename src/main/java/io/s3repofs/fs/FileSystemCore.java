@@ -518,39 +518,37 @@ public final class FileSystemCore implements AutoCloseable {
     finish(closing);
   }
 
-  /** How long a commit point waits on for uploads that keep failing before it returns anyway. */
-  private static final Duration COMMIT_PATIENCE = Duration.ofSeconds(30);
+  /** How long a commit point (or fsync) waits on while uploads keep failing before it returns. */
+  private static final Duration COMMIT_PATIENCE = Duration.ofSeconds(10);
 
   /**
    * Waits until the bucket holds the node's latest closed state (or the node is gone), hurrying
-   * the queue meanwhile. With {@code failFast} (fsync) an upload of the node that fails while
-   * waiting is EIO (it stays queued); a commit point instead waits on through retries, and after
-   * {@link #COMMIT_PATIENCE} of failures returns with the change made and queued (logged): the
-   * rename or close did happen, and saying it failed would be wrong.
+   * the queue meanwhile. With {@code failFast} (fsync) a failed upload of the node is EIO at once
+   * (it stays queued). Otherwise, and when uploads queued before it keep failing, it waits through
+   * the retries for {@link #COMMIT_PATIENCE}: then fsync says EIO, and a commit point returns with
+   * the change made and queued (logged) — the rename or close did happen.
    */
   private void awaitUploaded(FileNode node, boolean failFast) throws FsException {
     try (WritebackQueue.Hurry hurry = queue.hurry(node.upload)) {
       names.lock.lock();
       try {
         long target = node.closed != null ? node.closed.version() : node.uploadedVersion;
-        long failingSince = 0;
+        Patience patience = new Patience();
         while (!node.unlinked && node.uploadedVersion < target) {
-          if (node.uploading == null && node.uploadFailure != null && node.closed != null) {
+          if (failFast && node.uploading == null && node.uploadFailure != null && node.closed != null) {
             String message = node.uploadFailure;
-            if (failFast) {
-              node.uploadFailure = null;
-              throw new FsException(Errno.EIO, "/" + node.path + ": upload failed: " + message);
-            }
-            long now = System.nanoTime();
-            failingSince = failingSince == 0 ? now : failingSince;
-            if (now - failingSince > COMMIT_PATIENCE.toNanos()) {
-              LOG.warn("/{} is not in the bucket yet ({}); it stays queued and is retried", node.path, message);
-              return;
-            }
-            names.uploadsChanged.await(1, java.util.concurrent.TimeUnit.SECONDS);
-            continue;
+            node.uploadFailure = null;
+            throw new FsException(Errno.EIO, "/" + node.path + ": upload failed: " + message);
           }
-          names.uploadsChanged.await();
+          if (patience.exhausted()) {
+            if (failFast) {
+              throw new FsException(Errno.EIO, "/" + node.path + ": uploads keep failing: " + queue.status().lastError());
+            }
+            LOG.warn("/{} is not in the bucket yet ({}); it stays queued and is retried", node.path,
+                queue.status().lastError());
+            return;
+          }
+          names.uploadsChanged.await(1, java.util.concurrent.TimeUnit.SECONDS);
         }
       } finally {
         names.lock.unlock();
@@ -558,6 +556,23 @@ public final class FileSystemCore implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new FsException(Errno.EIO, "interrupted");
+    }
+  }
+
+  /** Counts the time during which uploads have been failing since a wait began. */
+  private final class Patience {
+    private final long failuresAtStart = queue.status().failures();
+    private long failingSince;
+
+    boolean exhausted() {
+      if (queue.status().failures() == failuresAtStart) {
+        return false;
+      }
+      long now = System.nanoTime();
+      if (failingSince == 0) {
+        failingSince = now;
+      }
+      return now - failingSince > COMMIT_PATIENCE.toNanos();
     }
   }
 
@@ -764,8 +779,14 @@ public final class FileSystemCore implements AutoCloseable {
     try (WritebackQueue.Hurry hurry = queue.hurry(link.upload)) {
       names.lock.lock();
       try {
+        Patience patience = new Patience();
         while (!link.unlinked && link.pending) {
-          names.uploadsChanged.await();
+          if (patience.exhausted()) {
+            LOG.warn("/{} is not in the bucket yet ({}); it stays queued and is retried", link.path,
+                queue.status().lastError());
+            return;
+          }
+          names.uploadsChanged.await(1, java.util.concurrent.TimeUnit.SECONDS);
         }
       } finally {
         names.lock.unlock();

@@ -37,13 +37,14 @@ class SyncUploadFailureTest {
           + ",default_acl=public-read,use_cache=" + tmp.resolve("cache") + ",writeback_delay=30,drain_timeout=3"
           + ",retries=1,connect_timeout=2";
       String[] args = {"sync", f.bucket, "--repo", "e2e", "--root", "repo/x86_64", "-o", options, pkg.toString()};
-      // cut the network once the database is on the mount (before any upload: writeback_delay=30)
+      // cut the network once the package is on the mount, before the database is written (whose
+      // rename and symlink are commit points: they would upload everything at once)
       AtomicBoolean stop = new AtomicBoolean();
       CompletableFuture<Void> cutter = CompletableFuture.runAsync(() -> {
         while (!stop.get()) {
           try (var dirs = Files.newDirectoryStream(Path.of(System.getProperty("java.io.tmpdir")), "s3repofs-sync.*")) {
             for (Path d : dirs) {
-              if (Files.exists(d.resolve("mnt/repo/x86_64/e2e.db"))) {
+              if (Files.exists(d.resolve("mnt/repo/x86_64").resolve(pkg.getFileName()))) {
                 proxy.dropConnections(true);
                 return;
               }
