@@ -145,9 +145,11 @@ final class Renamer {
     }
     boolean revived = names.reviveTombstone(to); // the new object takes the name: no DELETE there
     boolean objectAtTarget = plan.copy() || target instanceof Resolved.RemoteFile || revived;
-    if (target instanceof Resolved.Local replaced) {
-      objectAtTarget |= replaced.node().remoteExists;
-      names.detach(replaced.node());
+    // The node replaced at the target is detached only once the moved file's journal record
+    // under the new name is written: a kill -9 in between must leave one of the two recorded.
+    Node replaced = target instanceof Resolved.Local r ? r.node() : null;
+    if (replaced != null) {
+      objectAtTarget |= replaced.remoteExists;
     }
     if (node == null && plan.cachedEtag() != null) {
       java.nio.file.Path file = cachedFile;
@@ -156,28 +158,30 @@ final class Renamer {
       f.size = java.nio.file.Files.size(file);
       f.version = 1;
       f.remoteExists = objectAtTarget;
-      names.add(f);
       f.closeState();
       names.journal(f);
+      names.add(f); // detaches the replaced node
       names.queue.enqueue(f.upload);
       names.bury(from);
       moved[0] = f;
       return true;
     }
     if (node == null) {
+      if (replaced != null) {
+        names.detach(replaced); // the COPY has put the new object there already
+      }
       names.bury(from);
       return true;
     }
+    // Order for a crash: the node's record under the new name first, then the delete of the old
+    // name and the detach of the replaced node (each record write is atomic; their order is ours).
+    boolean buryFrom = plan.copy() || node.remoteExists; // else nothing is there under the old name
     if (plan.copy()) {
-      names.bury(from);
       node.remoteExists = true;
       if (node instanceof FileNode f && etag != null) {
         f.etag = etag;
       }
     } else {
-      if (node.remoteExists) {
-        names.bury(from); // an older version under the old name
-      }
       node.remoteExists = objectAtTarget;
     }
     if (node instanceof FileNode) { // rename(2) changes the file's ctime
@@ -187,6 +191,12 @@ final class Renamer {
     names.move(node, to);
     if (node.journalSequence >= 0) {
       names.journal(node);
+    }
+    if (buryFrom) {
+      names.bury(from); // the copy, or an older version, under the old name
+    }
+    if (replaced != null) {
+      names.detach(replaced);
     }
     moved[0] = node;
     return true;
