@@ -5,6 +5,7 @@ import io.s3repofs.cache.ContentFiles;
 import io.s3repofs.cache.Journal;
 import io.s3repofs.cache.JournalRecord;
 import io.s3repofs.cache.WritebackQueue;
+import io.s3repofs.cache.WritebackTask;
 import io.s3repofs.store.MetadataCodec;
 import io.s3repofs.store.ObjectHead;
 import io.s3repofs.store.PosixAttributes;
@@ -529,16 +530,32 @@ public final class FileSystemCore implements AutoCloseable {
    * the change made and queued (logged) — the rename or close did happen.
    */
   private void awaitUploaded(FileNode node, boolean failFast) throws FsException {
-    try (WritebackQueue.Hurry hurry = queue.hurry(node.upload)) {
+    long target;
+    names.lock.lock();
+    try {
+      target = node.closed != null ? node.closed.version() : node.uploadedVersion;
+    } finally {
+      names.lock.unlock();
+    }
+    awaitCommit(node, node.upload, failFast, () -> node.unlinked || node.uploadedVersion >= target);
+  }
+
+  /**
+   * Waits, hurrying the queue, until {@code done} holds (checked under the state lock), with the
+   * patience and failures described at {@link #awaitUploaded}.
+   */
+  private void awaitCommit(Node node, WritebackTask task, boolean failFast, java.util.function.BooleanSupplier done)
+      throws FsException {
+    try (WritebackQueue.Hurry hurry = queue.hurry(task)) {
       names.lock.lock();
       try {
-        long target = node.closed != null ? node.closed.version() : node.uploadedVersion;
         Patience patience = new Patience();
-        while (!node.unlinked && node.uploadedVersion < target) {
-          if (failFast && node.uploading == null && node.uploadFailure != null && node.closed != null) {
-            String message = node.uploadFailure;
-            node.uploadFailure = null;
-            throw new FsException(Errno.EIO, "/" + node.path + ": upload failed: " + message);
+        while (!done.getAsBoolean()) {
+          if (failFast && node instanceof FileNode f && f.uploading == null && f.uploadFailure != null
+              && f.closed != null) {
+            String message = f.uploadFailure;
+            f.uploadFailure = null;
+            throw new FsException(Errno.EIO, "/" + f.path + ": upload failed: " + message);
           }
           if (patience.exhausted()) {
             if (failFast) {
@@ -776,25 +793,7 @@ public final class FileSystemCore implements AutoCloseable {
 
   /** Waits until a link's object is in the bucket (its target goes first). */
   private void awaitLink(SymlinkNode link) throws FsException {
-    try (WritebackQueue.Hurry hurry = queue.hurry(link.upload)) {
-      names.lock.lock();
-      try {
-        Patience patience = new Patience();
-        while (!link.unlinked && link.pending) {
-          if (patience.exhausted()) {
-            LOG.warn("/{} is not in the bucket yet ({}); it stays queued and is retried", link.path,
-                queue.status().lastError());
-            return;
-          }
-          names.uploadsChanged.await(1, java.util.concurrent.TimeUnit.SECONDS);
-        }
-      } finally {
-        names.lock.unlock();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new FsException(Errno.EIO, "interrupted");
-    }
+    awaitCommit(link, link.upload, false, () -> link.unlinked || !link.pending);
   }
 
   public String readlink(String fusePath) throws FsException {
