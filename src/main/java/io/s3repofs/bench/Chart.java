@@ -52,8 +52,9 @@ final class Chart {
     if (charts.isEmpty()) {
       return;
     }
-    int cols = Math.min(3, charts.size());
-    int rows = (charts.size() + cols - 1) / cols;
+    // XChart's grid must be full (rows x cols == charts): 3 or 2 columns where they divide, else 1.
+    int cols = charts.size() % 3 == 0 ? 3 : charts.size() % 2 == 0 ? 2 : 1;
+    int rows = charts.size() / cols;
     BitmapEncoder.saveBitmap(charts, rows, cols, png.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 }
