@@ -12,7 +12,16 @@ import java.time.Duration;
  * @param cleanBytesLimit clean (uploaded) file data kept on disk for reads; dirty data is never
  *     evicted
  * @param writeBackDelay how long a closed file waits before it is uploaded
+ * @param uploadConcurrency how many files are uploaded at once
  */
 public record CacheSettings(
     Path directory, Duration statCacheExpiry, long statCacheSize, long cleanBytesLimit,
-    Duration writeBackDelay) {}
+    Duration writeBackDelay, int uploadConcurrency) {
+
+  /** Settings with the default upload concurrency. */
+  public CacheSettings(Path directory, Duration statCacheExpiry, long statCacheSize, long cleanBytesLimit,
+      Duration writeBackDelay) {
+    this(directory, statCacheExpiry, statCacheSize, cleanBytesLimit, writeBackDelay,
+        WritebackQueue.DEFAULT_CONCURRENCY);
+  }
+}

@@ -3,19 +3,29 @@ package io.s3repofs.cache;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Uploads closed files in the order they were closed, each after the write-back delay, so that a
- * package closed before the database that names it reaches the bucket first. A task queued again
- * before it ran moves to the back (a file rewritten within the delay goes up once). Failed
- * uploads are retried with backoff and never dropped. {@link #drain} uploads everything at once.
+ * Uploads closed files after the write-back delay, several at a time, keeping the order that
+ * matters: an {@linkplain WritebackTask#ordered ordered} task (a database renamed into place, a
+ * symlink, a delete, an fsync'ed file) starts only once every urgent task queued before it is in
+ * the bucket, so a package closed before the database that names it is there first. Other tasks
+ * go up in parallel, in close order as they become due. A task queued again before it ran moves
+ * to the back (a file rewritten within the delay goes up once). A failed task keeps its place and
+ * is retried with backoff (per task), never dropped; ordered tasks behind it wait for it, others
+ * go on. {@link #drain} uploads everything at once.
+ *
+ * <p>Every field below is guarded by {@link #lock}; tasks run with no lock of the queue held.
  */
 public final class WritebackQueue implements AutoCloseable {
 
@@ -24,39 +34,55 @@ public final class WritebackQueue implements AutoCloseable {
   private static final boolean TRACE = System.getenv("S3REPOFS_TRACE") != null;
   private static final Duration WAIT_RETRY = Duration.ofMillis(200);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  /** Default number of tasks that run at once. */
+  public static final int DEFAULT_CONCURRENCY = 8;
+
+  /** A queued task: its place in the order, when it is due, and how often it failed in a row. */
+  private record Queued(long sequence, long due, int failures) {}
 
   private final Duration delay;
   private final Clock clock;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  /** Queued tasks in upload order, with the time each becomes due (epoch millis). */
-  private final LinkedHashMap<WritebackTask, Long> queued = new LinkedHashMap<>();
+  /** Queued tasks by place in the order. */
+  private final TreeMap<Long, WritebackTask> order = new TreeMap<>();
+  private final Map<WritebackTask, Queued> queued = new HashMap<>();
+  /** Running tasks, with their place in the order and their start (epoch millis). */
+  private final Map<WritebackTask, long[]> running = new HashMap<>();
+  /** Failures in a row of a running task, carried back into the queue if it fails again. */
+  private final Map<WritebackTask, Integer> failuresOfRunning = new HashMap<>();
   /** Tasks whose last run had to wait for another: a drain does not spin on them. */
-  private final java.util.Set<WritebackTask> waiting = new java.util.HashSet<>();
-  private WritebackTask running;
-  private long runningSince;
-  private int flushBarrier; // tasks ahead of an fsync or drain are due now
+  private final Set<WritebackTask> waiting = new HashSet<>();
+  private long nextSequence;
+  private int flushBarrier; // while > 0, urgent queued tasks are due now
   /** Non-urgent tasks that a flush waits for (fsync of a temporary file), with waiter counts. */
-  private final Map<WritebackTask, Integer> hurried = new java.util.HashMap<>();
+  private final Map<WritebackTask, Integer> hurried = new HashMap<>();
   private boolean draining;
   private boolean closed;
   private long uploaded;
   private long uploadedBytes;
   private long failures;
   private String lastError;
-  private int consecutiveFailures;
-  private final Thread worker;
+  private final List<Thread> workers = new ArrayList<>();
 
   public WritebackQueue(Duration delay) {
-    this(delay, Clock.systemUTC());
+    this(delay, DEFAULT_CONCURRENCY);
   }
 
-  WritebackQueue(Duration delay, Clock clock) {
+  /** @param concurrency how many tasks run at once (at least 1) */
+  public WritebackQueue(Duration delay, int concurrency) {
+    this(delay, concurrency, Clock.systemUTC());
+  }
+
+  WritebackQueue(Duration delay, int concurrency, Clock clock) {
     this.delay = delay;
     this.clock = clock;
-    this.worker = new Thread(this::work, "s3repofs-writeback");
-    this.worker.setDaemon(true);
-    this.worker.start();
+    for (int i = 0; i < Math.max(1, concurrency); i++) {
+      Thread worker = new Thread(this::work, "s3repofs-writeback-" + i);
+      worker.setDaemon(true);
+      workers.add(worker);
+    }
+    workers.forEach(Thread::start);
   }
 
   /** Queues a task at the back, due after the write-back delay. */
@@ -72,11 +98,26 @@ public final class WritebackQueue implements AutoCloseable {
   private void enqueue(WritebackTask task, Duration after) {
     lock.lock();
     try {
-      queued.remove(task);
-      queued.put(task, clock.millis() + after.toMillis());
+      Queued previous = queued.remove(task);
+      if (previous != null) {
+        order.remove(previous.sequence());
+      }
+      put(task, new Queued(nextSequence++, clock.millis() + after.toMillis(), previous == null ? 0 : previous.failures()));
       changed.signalAll();
     } finally {
       lock.unlock();
+    }
+  }
+
+  private void put(WritebackTask task, Queued entry) {
+    queued.put(task, entry);
+    order.put(entry.sequence(), task);
+  }
+
+  private void unqueue(WritebackTask task) {
+    Queued entry = queued.remove(task);
+    if (entry != null) {
+      order.remove(entry.sequence());
     }
   }
 
@@ -84,7 +125,8 @@ public final class WritebackQueue implements AutoCloseable {
   public boolean cancel(WritebackTask task) {
     lock.lock();
     try {
-      boolean removed = queued.remove(task) != null;
+      boolean removed = queued.containsKey(task);
+      unqueue(task);
       waiting.remove(task);
       changed.signalAll();
       return removed;
@@ -93,11 +135,11 @@ public final class WritebackQueue implements AutoCloseable {
     }
   }
 
-  /** Whether any queued task (not counting the running one) matches. */
-  public boolean hasQueued(java.util.function.Predicate<WritebackTask> matching) {
+  /** Whether any queued task (not counting running ones) matches. */
+  public boolean hasQueued(Predicate<WritebackTask> matching) {
     lock.lock();
     try {
-      return queued.keySet().stream().anyMatch(matching);
+      return order.values().stream().anyMatch(matching);
     } finally {
       lock.unlock();
     }
@@ -112,7 +154,7 @@ public final class WritebackQueue implements AutoCloseable {
     }
   }
 
-  /** While open, every queued task is due at once (for a caller waiting at a commit point). */
+  /** While open, every urgent queued task is due at once (for a caller waiting at a commit point). */
   public final class Hurry implements AutoCloseable {
     private boolean open = true;
     private final WritebackTask target;
@@ -156,24 +198,23 @@ public final class WritebackQueue implements AutoCloseable {
     return new Hurry(target);
   }
 
-  /** Waits until the given task is neither queued nor running (what fsync needs). */
+  /** Waits until the given task is neither queued nor running. */
   public void awaitUploaded(WritebackTask task) throws InterruptedException {
-    lock.lock();
-    try {
-      flushBarrier++;
-      changed.signalAll();
-      while (queued.containsKey(task) || running == task) {
-        changed.await();
+    try (Hurry hurry = hurry(task)) {
+      lock.lock();
+      try {
+        while (queued.containsKey(task) || running.containsKey(task)) {
+          changed.await();
+        }
+      } finally {
+        lock.unlock();
       }
-    } finally {
-      flushBarrier--;
-      lock.unlock();
     }
   }
 
   /**
    * Uploads everything queued, ignoring the delay, and waits until the queue is empty or the
-   * timeout passes. Returns the number of tasks still queued.
+   * timeout passes. Returns the number of tasks still queued or running.
    */
   public int drain(Duration timeout) throws InterruptedException {
     long deadline = clock.millis() + timeout.toMillis();
@@ -181,10 +222,10 @@ public final class WritebackQueue implements AutoCloseable {
     try {
       draining = true;
       changed.signalAll();
-      while ((!queued.isEmpty() || running != null) && clock.millis() < deadline) {
+      while ((!queued.isEmpty() || !running.isEmpty()) && clock.millis() < deadline) {
         changed.awaitNanos(Duration.ofMillis(Math.max(1, Math.min(1000, deadline - clock.millis()))).toNanos());
       }
-      return queued.size() + (running == null ? 0 : 1);
+      return queued.size() + running.size();
     } finally {
       draining = false;
       lock.unlock();
@@ -197,35 +238,54 @@ public final class WritebackQueue implements AutoCloseable {
     try {
       List<Status.Item> items = new ArrayList<>();
       long now = clock.millis();
-      for (Map.Entry<WritebackTask, Long> e : queued.entrySet()) {
-        items.add(new Status.Item(e.getKey().describe(), e.getKey().bytes(), Math.max(0, e.getValue() - now)));
+      for (WritebackTask task : order.values()) {
+        WritebackTask t = task;
+        items.add(new Status.Item(t.describe(), t.bytes(), Math.max(0, queued.get(t).due() - now)));
       }
-      Status.Item current = running == null ? null
-          : new Status.Item(running.describe(), running.bytes(), now - runningSince);
+      List<Status.Item> current = new ArrayList<>();
+      running.entrySet().stream().sorted(Map.Entry.comparingByValue((a, b) -> Long.compare(a[0], b[0])))
+          .forEach(e -> current.add(new Status.Item(e.getKey().describe(), e.getKey().bytes(), now - e.getValue()[1])));
       return new Status(items, current, uploaded, uploadedBytes, failures, lastError);
     } finally {
       lock.unlock();
     }
   }
 
-  /** What the queue holds and has done. */
-  public record Status(List<Item> queued, Item uploading, long uploaded, long uploadedBytes,
+  /**
+   * What the queue holds and has done.
+   *
+   * @param uploading the tasks running now, oldest first
+   */
+  public record Status(List<Item> queued, List<Item> uploading, long uploaded, long uploadedBytes,
       long failures, String lastError) {
-    /** @param millis time until due, for a queued item; time since start, for the running one */
+    /** @param millis time until due, for a queued item; time since start, for a running one */
     public record Item(String path, long bytes, long millis) {}
+
+    /** Files not in the bucket yet: queued or uploading. */
+    public int pendingFiles() {
+      return queued.size() + uploading.size();
+    }
+
+    /** Bytes not in the bucket yet. */
+    public long pendingBytes() {
+      return queued.stream().mapToLong(Item::bytes).sum() + uploading.stream().mapToLong(Item::bytes).sum();
+    }
   }
 
   private void work() {
     while (true) {
       WritebackTask task;
+      int failedBefore;
       lock.lock();
       try {
         task = nextDueTask();
         if (task == null) {
           return;
         }
-        running = task;
-        runningSince = clock.millis();
+        Queued entry = queued.remove(task);
+        order.remove(entry.sequence());
+        running.put(task, new long[] {entry.sequence(), clock.millis()});
+        failedBefore = entry.failures();
       } catch (InterruptedException e) {
         return;
       } finally {
@@ -243,30 +303,24 @@ public final class WritebackQueue implements AutoCloseable {
       }
       lock.lock();
       try {
-        running = null;
+        long sequence = running.remove(task)[0];
         if (failure != null) {
           failures++;
-          consecutiveFailures++;
+          int inARow = failedBefore + 1;
           lastError = task.describe() + ": " + failure.getMessage();
-          long backoff = Math.min(MAX_BACKOFF.toMillis(), 250L << Math.min(10, consecutiveFailures));
+          long backoff = Math.min(MAX_BACKOFF.toMillis(), 250L << Math.min(10, inARow));
           LOG.warn("upload of {} failed, retrying in {} ms: {}", task.describe(), backoff, failure.getMessage());
-          // Back at the head: later files must not overtake it (packages before databases).
-          LinkedHashMap<WritebackTask, Long> rest = new LinkedHashMap<>(queued);
-          queued.clear();
-          queued.put(task, clock.millis() + backoff);
-          rest.forEach((t, due) -> {
-            if (t != task) {
-              queued.put(t, due);
-            }
-          });
+          if (!queued.containsKey(task)) {
+            // Back in its place: ordered tasks queued after it must not overtake it.
+            put(task, new Queued(sequence, clock.millis() + backoff, inARow));
+          }
         } else if (outcome == WritebackTask.Outcome.WAIT) {
           waiting.add(task);
           if (!queued.containsKey(task)) {
-            queued.put(task, clock.millis() + WAIT_RETRY.toMillis());
+            put(task, new Queued(nextSequence++, clock.millis() + WAIT_RETRY.toMillis(), failedBefore));
           }
         } else {
           waiting.remove(task);
-          consecutiveFailures = 0;
           uploaded++;
           uploadedBytes += Math.max(0, task.bytes());
         }
@@ -278,32 +332,42 @@ public final class WritebackQueue implements AutoCloseable {
   }
 
   /**
-   * Blocks until a task is due and returns it: the first in queue order that is due, or any task
-   * while draining, or an urgent one while a flush waits. A task that is not due blocks those
-   * behind it, so files go up in close order; only non-urgent ones (temporary files) may be
-   * overtaken while they wait out their delay.
+   * Blocks until a task may start and returns it (still queued): the first in queue order that is
+   * due (or hurried, or any while draining), not running already and, if it is ordered, has no
+   * urgent task queued or running before it. Only non-urgent tasks (temporary files) never hold an ordered one back.
    */
   private WritebackTask nextDueTask() throws InterruptedException {
     while (!closed) {
       long now = clock.millis();
       long wait = Long.MAX_VALUE;
-      for (Map.Entry<WritebackTask, Long> e : queued.entrySet()) {
-        WritebackTask task = e.getKey();
-        boolean hurry = (draining || flushBarrier > 0 && (task.urgent() || hurried.containsKey(task)))
-            && consecutiveFailures == 0 && !waiting.contains(task);
-        if (e.getValue() <= now || hurry) {
-          queued.remove(task);
+      long firstUrgentRunning = Long.MAX_VALUE;
+      for (Map.Entry<WritebackTask, long[]> r : running.entrySet()) {
+        if (r.getKey().urgent()) {
+          firstUrgentRunning = Math.min(firstUrgentRunning, r.getValue()[0]);
+        }
+      }
+      boolean urgentAhead = false;
+      for (Map.Entry<Long, WritebackTask> e : order.entrySet()) {
+        WritebackTask task = e.getValue();
+        Queued entry = queued.get(task);
+        boolean urgent = task.urgent();
+        // A task queued again while it runs (a file closed again during its upload) waits for that run.
+        boolean blocked = running.containsKey(task)
+            || task.ordered() && (urgentAhead || firstUrgentRunning < e.getKey());
+        boolean hurry = (draining || flushBarrier > 0 && (urgent || hurried.containsKey(task)))
+            && entry.failures() == 0 && !waiting.contains(task);
+        if (!blocked && (entry.due() <= now || hurry)) {
           return task;
         }
-        wait = Math.min(wait, e.getValue() - now);
-        if (task.urgent() || draining) {
-          break;
+        if (!blocked) {
+          wait = Math.min(wait, entry.due() - now);
         }
+        urgentAhead |= urgent;
       }
       if (wait == Long.MAX_VALUE) {
         changed.await();
       } else {
-        changed.awaitNanos(Duration.ofMillis(wait).toNanos());
+        changed.awaitNanos(Duration.ofMillis(Math.max(1, wait)).toNanos());
       }
     }
     return null;

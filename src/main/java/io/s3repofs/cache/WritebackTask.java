@@ -25,6 +25,15 @@ public interface WritebackTask {
     return true;
   }
 
+  /**
+   * Whether this task may start only once every urgent task queued before it is in the bucket
+   * (a database renamed into place, a symlink, a delete, an fsync'ed file). Others run in
+   * parallel with what is queued before them.
+   */
+  default boolean ordered() {
+    return false;
+  }
+
   /** Uploads. A thrown exception is retried later with backoff; nothing is dropped. */
   Outcome run() throws Exception;
 }

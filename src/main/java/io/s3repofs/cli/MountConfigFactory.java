@@ -1,6 +1,7 @@
 package io.s3repofs.cli;
 
 import io.s3repofs.cache.CacheSettings;
+import io.s3repofs.cache.WritebackQueue;
 import io.s3repofs.daemon.MountConfig;
 import io.s3repofs.fs.FsSettings;
 import io.s3repofs.store.StoreSettings;
@@ -53,7 +54,8 @@ final class MountConfigFactory {
         Duration.ofSeconds(o.number("stat_cache_expire", 900, 0, 365L * 24 * 3600)),
         o.number("max_stat_cache_size", 100_000, 16, 10_000_000),
         o.number("cache_size", 1024, 0, 1L << 30) * 1024 * 1024,
-        Duration.ofMillis((long) (o.decimal("writeback_delay", 5, 0, 3600) * 1000)));
+        Duration.ofMillis((long) (o.decimal("writeback_delay", 5, 0, 3600) * 1000)),
+        (int) o.number("parallel_uploads", WritebackQueue.DEFAULT_CONCURRENCY, 1, 64));
 
     int uid = currentUid();
     int gid = currentGid();

@@ -67,7 +67,7 @@ public final class MountedFilesystem implements AutoCloseable {
       CachedBucket bucket = new CachedBucket(store, cache);
       ContentFiles content = new ContentFiles(cache.directory().resolve("data"), cache.cleanBytesLimit());
       Journal journal = new Journal(cache.directory().resolve("journal"));
-      WritebackQueue queue = new WritebackQueue(cache.writeBackDelay());
+      WritebackQueue queue = new WritebackQueue(cache.writeBackDelay(), cache.uploadConcurrency());
       FileSystemCore fs = new FileSystemCore(bucket, content, journal, queue, config.fs());
       int recovered = fs.recover();
       return new MountedFilesystem(config, store, fs, lockChannel, lock, recovered);
@@ -152,11 +152,14 @@ public final class MountedFilesystem implements AutoCloseable {
           .append(item.millis() > 0 ? String.format(Locale.ROOT, "  due in %.1f s", item.millis() / 1000.0) : "  due")
           .append('\n');
     }
-    if (q.uploading() != null) {
-      out.append("uploading:   ").append(q.uploading().path()).append("  ").append(size(q.uploading().bytes()))
-          .append(String.format(Locale.ROOT, "  for %.1f s", q.uploading().millis() / 1000.0)).append('\n');
-    } else {
+    if (q.uploading().isEmpty()) {
       out.append("uploading:   nothing\n");
+    } else {
+      out.append("uploading:   ").append(q.uploading().size()).append('\n');
+      for (WritebackQueue.Status.Item item : q.uploading()) {
+        out.append("  ").append(item.path()).append("  ").append(size(item.bytes()))
+            .append(String.format(Locale.ROOT, "  for %.1f s", item.millis() / 1000.0)).append('\n');
+      }
     }
     out.append("uploaded:    ").append(q.uploaded()).append(" (").append(size(q.uploadedBytes())).append(")\n");
     out.append("failures:    ").append(q.failures());
@@ -167,7 +170,7 @@ public final class MountedFilesystem implements AutoCloseable {
     Map<String, Long> requests = store.requests().snapshot();
     out.append("requests:    ").append(requests.values().stream().mapToLong(Long::longValue).sum())
         .append(' ').append(requests).append('\n');
-    boolean clean = dirty.isEmpty() && q.queued().isEmpty() && q.uploading() == null;
+    boolean clean = dirty.isEmpty() && q.pendingFiles() == 0;
     out.append("in bucket:   ").append(clean ? "yes, everything closed is uploaded" : "no, uploads pending").append('\n');
     return out.toString();
   }

@@ -27,6 +27,11 @@ final class DeleteTask implements WritebackTask {
   }
 
   @Override
+  public boolean ordered() {
+    return true; // deletes go after the uploads queued before them
+  }
+
+  @Override
   public Outcome run() {
     // The key's path lock: a rename or create that takes the name back waits for the DELETE
     // (or goes first and revives the tombstone), so the DELETE never removes their object.

@@ -1,6 +1,7 @@
 package io.s3repofs.fs;
 
 import io.s3repofs.store.PosixAttributes;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -29,55 +30,97 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link #completeUpload} clears only what it covered: a newer close or a change since stays
  * pending. So: clean → dirty (changed, open) → closed (journaled, queued) → uploading → clean, or
  * back to closed when something changed meanwhile. A failed upload stays closed and is retried.
+ *
+ * <p>What each operation does in each state:
+ * <ul>
+ *   <li><b>write / truncate</b>: dirty from any state; while closed or uploading, the bytes go to a
+ *       copy (the state's file is never written again); the upload in flight is not disturbed and
+ *       its completion leaves the node dirty.</li>
+ *   <li><b>chmod / chown / utimens</b>: a change of {@link #attributes} and {@link #version}; with no
+ *       handle open it is closed at once (a new journaled state), so an upload in flight, which
+ *       sent the older attributes, does not clear it.</li>
+ *   <li><b>close (flush) / reopen</b>: a close with unclosed changes makes a new closed state
+ *       (replacing the queued one: the journal keeps only the newest); a reopen changes nothing
+ *       until it writes.</li>
+ *   <li><b>rename</b>: a pending node moves with its states (its upload goes to the new key,
+ *       {@link #ordered} from then on); a clean one is copied server-side. An upload holds its
+ *       key's path lock, so a rename waits for it, and re-validates the path after.</li>
+ *   <li><b>unlink</b>: detached: the queued upload and journal record go; an upload in flight
+ *       finds {@link Node#unlinked} when it ends and buries the key it wrote.</li>
+ * </ul>
+ * Uploads of different nodes run in parallel ({@code WritebackQueue}); one node's upload runs
+ * once at a time.
  */
 final class FileNode extends Node {
 
   final ReentrantReadWriteLock contentLock = new ReentrantReadWriteLock();
-  /** Guarded by contentLock (opened and closed also under the state lock). */
+  /** Opened and closed under contentLock and the state lock; used under contentLock. */
+  @GuardedBy("contentLock")
   FileChannel channel;
-  /** Current bytes, what reads see; null while they are only in the bucket. */
+  /**
+   * Current bytes, what reads see; null while they are only in the bucket. Written under the state
+   * lock (and the content write lock, or with no handle open); volatile for unlocked readers.
+   */
   volatile Path contentFile;
   /** {@link #contentFile} is also a closed state's file: copy it before changing it. */
+  @GuardedBy("stateLock")
   boolean contentShared;
+  /** Written under the state lock; volatile for readers of open files. */
   volatile long size;
   /** Bumped by every change of content or attributes. */
+  @GuardedBy("stateLock")
   long version;
   /** The version the bucket holds (0: the bucket holds no state of this node). */
+  @GuardedBy("stateLock")
   long uploadedVersion;
   /** The latest closed state not yet known to be in the bucket, or null. */
+  @GuardedBy("stateLock")
   ClosedState closed;
   /** The state being uploaded now, or null. */
+  @GuardedBy("stateLock")
   ClosedState uploading;
   /** ETag of the bucket's object when the content is clean. */
+  @GuardedBy("stateLock")
   String etag;
+  @GuardedBy("stateLock")
   int openCount;
+  /**
+   * Its upload must wait for every file closed before it (see {@code WritebackTask#ordered}): it
+   * was renamed into place or fsync'ed. Volatile: the queue reads it without the state lock.
+   */
+  volatile boolean ordered;
   /** Message of the last failed upload of this node, for fsync's EIO; null after a success. */
+  @GuardedBy("stateLock")
   String uploadFailure;
   final FileUpload upload;
 
   FileNode(String path, PosixAttributes attributes, Namespace fs) {
-    super(path, attributes);
+    super(path, attributes, fs);
     this.upload = new FileUpload(this, fs);
   }
 
   /** The content or attributes differ from what the bucket holds. */
   boolean dirty() {
+    assert owned() : "state lock not held";
     return version != uploadedVersion;
   }
 
   /** A closed state waits for upload or is being uploaded. */
   boolean pending() {
+    assert owned() : "state lock not held";
     return closed != null || uploading != null;
   }
 
   /** Whether the current state has changes that no closed state holds yet. */
   boolean hasUnclosedChanges() {
+    assert owned() : "state lock not held";
     long covered = closed != null ? closed.version() : uploading != null ? uploading.version() : uploadedVersion;
     return version > covered && version != uploadedVersion;
   }
 
   /** Records a change of bytes or attributes. */
   void changed() {
+    assert owned() : "state lock not held";
     version++;
   }
 
@@ -86,6 +129,7 @@ final class FileNode extends Node {
    * upload. From now on the content file is shared with the state: the next change copies it.
    */
   ClosedState closeState() {
+    assert owned() : "state lock not held";
     ClosedState state = new ClosedState(contentFile, size, attributes, version);
     contentShared = true;
     closed = state;
@@ -94,6 +138,7 @@ final class FileNode extends Node {
 
   /** The upload of {@link #closed} starts; null when there is nothing to send. */
   ClosedState beginUpload() {
+    assert owned() : "state lock not held";
     if (closed == null || uploading != null) {
       return null;
     }
@@ -103,6 +148,7 @@ final class FileNode extends Node {
 
   /** The bucket holds {@code state} now. Returns whether the node is clean. */
   boolean completeUpload(ClosedState state, String newEtag) {
+    assert owned() : "state lock not held";
     uploading = null;
     uploadFailure = null;
     uploadedVersion = Math.max(uploadedVersion, state.version());
@@ -112,17 +158,20 @@ final class FileNode extends Node {
     }
     if (closed == null) {
       contentShared = false; // no pending state names the content file any more
+      ordered = false;
     }
     return !dirty();
   }
 
   void failUpload(String message) {
+    assert owned() : "state lock not held";
     uploading = null;
     uploadFailure = message;
   }
 
   /** Whether a file is still named by the current content or a pending state. */
   boolean uses(java.nio.file.Path file) {
+    assert owned() : "state lock not held";
     return file != null && (file.equals(contentFile) || closed != null && file.equals(closed.file())
         || uploading != null && file.equals(uploading.file()));
   }

@@ -503,6 +503,7 @@ public final class FileSystemCore implements AutoCloseable {
 
   /** Closes the node's current state (if it has changes) and waits until it is uploaded. */
   private void commit(FileNode node, boolean failFast) throws FsException {
+    node.ordered = true; // what was closed before it goes up first
     closeNow(node);
     awaitUploaded(node, failFast);
   }

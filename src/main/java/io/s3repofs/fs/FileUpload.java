@@ -39,6 +39,11 @@ final class FileUpload implements WritebackTask {
   }
 
   @Override
+  public boolean ordered() {
+    return node.ordered || names.commitPoints.onClose(node.path);
+  }
+
+  @Override
   public Outcome run() throws Exception {
     // The key's path lock: a rename or create onto the same name waits for this PUT, so the PUT
     // never lands over their object. Writes, reads and lookups take no path lock: they go on.
@@ -143,9 +148,10 @@ final class FileUpload implements WritebackTask {
     if (listing == null) {
       return;
     }
-    for (String name : List.copyOf(listing.names())) {
+    List<String> siblings = List.copyOf(listing.names());
+    for (String name : siblings) {
       RemoteEntry e = listing.get(name);
-      if (e != null && !e.directory() && previousEtag.equals(e.etag())) {
+      if (e != null && !e.directory() && previousEtag.equals(e.etag()) && !names.plusAliases.isAliasAmong(name, siblings)) {
         names.bucket.head(dir.isEmpty() ? name : dir + "/" + name);
       }
     }

@@ -55,7 +55,7 @@ final class Namespace {
   final MetadataCodec.Defaults defaults;
   final PlusAliases plusAliases;
   final CommitPoints commitPoints;
-  /** Guarded by {@link #lock}. */
+  @com.google.errorprone.annotations.concurrent.GuardedBy("lock")
   private final Map<String, Node> overlay = new HashMap<>();
 
   Namespace(CachedBucket bucket, ContentFiles content, Journal journal, WritebackQueue queue, FsSettings settings) {
@@ -111,6 +111,7 @@ final class Namespace {
 
   /** Looks a key up; null when nothing is there. */
   Resolved resolve(String key) {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     if (key.isEmpty()) {
       return new Resolved.Root();
     }
@@ -162,6 +163,7 @@ final class Namespace {
 
   /** The overlay's node (or tombstone) under a key, or null. */
   Node overlayNode(String key) {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     return overlay.get(key);
   }
 
@@ -212,6 +214,7 @@ final class Namespace {
   }
 
   void requireEmptyDirectory(String key) throws FsException {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     for (String name : listing(KeyPaths.dirKey(key)).names()) {
       if (!(overlay.get(key.isEmpty() ? name : key + "/" + name) instanceof Tombstone)) {
         throw new FsException(Errno.ENOTEMPTY, "/" + key + ": directory not empty");
@@ -226,6 +229,7 @@ final class Namespace {
 
   /** The names in a directory: the bucket's, plus the overlay's, minus deleted ones. */
   Set<String> names(String key) {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     Set<String> names = new java.util.TreeSet<>(listing(KeyPaths.dirKey(key)).names());
     Set<String> deleted = new java.util.HashSet<>();
     for (Node n : overlay.values()) {
@@ -245,10 +249,12 @@ final class Namespace {
 
   /** Nodes at or below a key (a directory being renamed), tombstones included. */
   List<Node> nodesWithin(String key) {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     return overlay.values().stream().filter(n -> KeyPaths.isWithin(n.path, key)).toList();
   }
 
   List<Node> nodes() {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     return List.copyOf(overlay.values());
   }
 
@@ -256,6 +262,7 @@ final class Namespace {
 
   /** Puts a node under its path; a node already there is detached (a newer one replaces it). */
   void add(Node node) {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     Node previous = overlay.get(node.path);
     if (previous != null && previous != node) {
       detach(previous);
@@ -265,6 +272,7 @@ final class Namespace {
 
   /** Moves a node to a new path. */
   void move(Node node, String to) {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     if (overlay.get(node.path) == node) {
       overlay.remove(node.path);
     }
@@ -274,6 +282,7 @@ final class Namespace {
 
   /** Removes a node from the overlay (not from the bucket). */
   void remove(Node node) {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     overlay.remove(node.path, node);
   }
 
@@ -282,6 +291,7 @@ final class Namespace {
    * made for a file that never reached the bucket); open handles keep its content until closed.
    */
   void detach(Node node) {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     overlay.remove(node.path, node);
     node.unlinked = true;
     journal.remove(node.journalSequence);
@@ -298,6 +308,7 @@ final class Namespace {
    * not an upload in flight (which cleans up when it ends).
    */
   void releaseFiles(FileNode f) {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     if (!f.unlinked || f.uploading != null) {
       return;
     }
@@ -319,6 +330,7 @@ final class Namespace {
 
   /** Hides a name whose object is in the bucket and queues its DELETE (after the uploads). */
   void bury(String key) {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     Tombstone tombstone = new Tombstone(key, this);
     overlay.put(key, tombstone);
     try {
@@ -335,6 +347,7 @@ final class Namespace {
    * old). Returns whether an object exists under the name.
    */
   boolean reviveTombstone(String key) {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     if (overlay.get(key) instanceof Tombstone tombstone) {
       detach(tombstone);
       return true;
@@ -344,6 +357,7 @@ final class Namespace {
 
   /** Drops a clean, closed file from the overlay; its content stays as a clean cached copy. */
   void forget(FileNode node) {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     overlay.remove(node.path, node);
     if (node.contentFile != null) {
       content.keepClean(node.path, node.etag, node.contentFile, node.size);
@@ -354,6 +368,7 @@ final class Namespace {
 
   /** Writes (or rewrites, under a new close-order sequence) a node's journal record. */
   void journal(Node node) throws IOException {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     String dataFile = null;
     PosixAttributes attrs = node.attributes;
     if (node instanceof FileNode f) {
@@ -369,6 +384,7 @@ final class Namespace {
 
   /** Whether a node has changes not yet in the bucket. */
   boolean isPending(Node node) {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     if (node instanceof FileNode f) {
       return f.pending() || f.dirty();
     }
@@ -383,6 +399,7 @@ final class Namespace {
    * file's siblings by the old content's ETag (a content link is a copy of its target).
    */
   void refreshLinksTo(String key, String previousEtag) {
+    assert lock.isHeldByCurrentThread() : "state lock not held";
     if (settings.symlinks() != FsSettings.SymlinkMode.COPY) {
       return;
     }
@@ -393,8 +410,9 @@ final class Namespace {
         for (String name : List.copyOf(listing.names())) {
           String sibling = dir.isEmpty() ? name : dir + "/" + name;
           RemoteEntry e = listing.get(name);
+          // An alias of a '+' name is a copy too (same ETag), but no link: it goes with its name.
           if (e != null && !e.directory() && previousEtag.equals(e.etag()) && !overlay.containsKey(sibling)
-              && !sibling.equals(key)) {
+              && !sibling.equals(key) && !plusAliases.isAliasAmong(name, listing.names())) {
             resolve(sibling); // a content link becomes a SymlinkNode in the overlay
           }
         }

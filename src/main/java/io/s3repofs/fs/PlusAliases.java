@@ -41,6 +41,12 @@ final class PlusAliases {
     }
   }
 
+  /** Whether {@code name} is the alias of another name among {@code names} (so not a file of its own). */
+  boolean isAliasAmong(String name, java.util.Collection<String> names) {
+    return enabled && name.indexOf(' ') >= 0
+        && names.stream().anyMatch(other -> other.indexOf('+') >= 0 && aliasOf(other).equals(name));
+  }
+
   /** Removes from a directory's names the aliases of names that are there. */
   void hideAliases(Set<String> names) {
     if (!enabled) {

@@ -158,6 +158,7 @@ final class Renamer {
       f.size = java.nio.file.Files.size(file);
       f.version = 1;
       f.remoteExists = objectAtTarget;
+      f.ordered = true; // it replaces a file by rename: after what was closed before it
       f.closeState();
       names.journal(f);
       names.add(f); // detaches the replaced node
@@ -187,6 +188,9 @@ final class Renamer {
     if (node instanceof FileNode) { // rename(2) changes the file's ctime
       node.attributes = node.attributes.withTimes(node.attributes.atimeNanos(), node.attributes.mtimeNanos(),
           FileSystemCore.now());
+    }
+    if (node instanceof FileNode f && !plan.copy()) {
+      f.ordered = true; // its upload replaces a file by rename: after what was closed before it
     }
     names.move(node, to);
     if (node.journalSequence >= 0) {

@@ -10,11 +10,12 @@ final class SymlinkNode extends Node {
 
   final String target;
   /** The link's object is missing or stale (its target changed since it was written). */
+  @com.google.errorprone.annotations.concurrent.GuardedBy("stateLock")
   boolean pending;
   final SymlinkUpload upload;
 
   SymlinkNode(String path, String target, PosixAttributes attributes, Namespace fs) {
-    super(path, attributes);
+    super(path, attributes, fs);
     this.target = target;
     this.upload = new SymlinkUpload(this, fs);
   }

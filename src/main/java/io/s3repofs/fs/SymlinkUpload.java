@@ -33,9 +33,15 @@ final class SymlinkUpload implements WritebackTask {
   }
 
   @Override
+  public boolean ordered() {
+    return true; // links after their targets, and after every file closed before them
+  }
+
+  @Override
   public Outcome run() {
-    try (PathLocks.Held held = names.paths.lock(link.path)) {
-      return upload();
+    String lockedKey = link.path;
+    try (PathLocks.Held held = names.paths.lock(lockedKey)) {
+      return upload(lockedKey);
     }
   }
 
@@ -48,7 +54,7 @@ final class SymlinkUpload implements WritebackTask {
         && target.equals(linkHead.get().metadata().get(MetadataCodec.SYMLINK_KEY));
   }
 
-  private Outcome upload() {
+  private Outcome upload(String lockedKey) {
     String key;
     String copySource = null;
     PosixAttributes attrs;
@@ -56,6 +62,9 @@ final class SymlinkUpload implements WritebackTask {
     try {
       if (link.unlinked || !link.pending) {
         return Outcome.DONE;
+      }
+      if (!link.path.equals(lockedKey)) {
+        return Outcome.WAIT; // renamed (with its directory) since: again, under the new name's lock
       }
       key = link.path;
       attrs = link.attributes;

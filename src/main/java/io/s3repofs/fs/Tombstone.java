@@ -12,7 +12,7 @@ final class Tombstone extends Node {
   final DeleteTask delete;
 
   Tombstone(String path, Namespace fs) {
-    super(path, new PosixAttributes(0, 0, 0, 0, 0, 0));
+    super(path, new PosixAttributes(0, 0, 0, 0, 0, 0), fs);
     this.remoteExists = true;
     this.delete = new DeleteTask(this, fs);
   }

@@ -66,7 +66,7 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
         .credentialsProvider(settings.credentials() == null
             ? AnonymousCredentialsProvider.create() : settings.credentials())
         .httpClientBuilder(ApacheHttpClient.builder()
-            .maxConnections(Math.max(16, settings.parallelCount() * 2 + 4))
+            .maxConnections(Math.max(32, settings.parallelCount() * 2 + 4 + 16)) // parts + files uploaded at once + reads
             .connectionTimeout(settings.timeout())
             .socketTimeout(settings.timeout()))
         .overrideConfiguration(c -> c

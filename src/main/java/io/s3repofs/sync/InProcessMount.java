@@ -101,9 +101,7 @@ public final class InProcessMount implements AutoCloseable {
     WritebackQueue.Status s = mounted.uploads();
     List<String> left = new java.util.ArrayList<>();
     s.queued().forEach(i -> left.add(i.path()));
-    if (s.uploading() != null) {
-      left.add(s.uploading().path());
-    }
+    s.uploading().forEach(i -> left.add(i.path()));
     return left;
   }
 

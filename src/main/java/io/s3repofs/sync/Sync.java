@@ -292,11 +292,10 @@ public final class Sync {
         try {
           while (!Thread.currentThread().isInterrupted()) {
             WritebackQueue.Status s = mount.uploads();
-            long bytes = s.queued().stream().mapToLong(WritebackQueue.Status.Item::bytes).sum()
-                + (s.uploading() == null ? 0 : s.uploading().bytes());
-            int files = s.queued().size() + (s.uploading() == null ? 0 : 1);
+            long bytes = s.pendingBytes();
+            int files = s.pendingFiles();
             progress.status("uploading: " + files + " file(s), " + Progress.size(bytes) + " left"
-                + (s.uploading() == null ? "" : " (" + s.uploading().path() + ")"));
+                + (s.uploading().isEmpty() ? "" : " (" + s.uploading().get(0).path() + ")"));
             Thread.sleep(200);
           }
         } catch (InterruptedException | RuntimeException e) {

@@ -79,7 +79,7 @@ class ModelTest {
           + System.getenv().getOrDefault("S3REPOFS_MODEL_TRACE", "").transform(t -> t.isEmpty() ? ""
               : "\n" + h.faults.seen().stream().filter(r -> r.key().contains(t)).toList()));
       h.drain();
-      assertEquals(describe(expected), describe(tree(h.fs, "/")), "seed " + seed + ": after the drain");
+      assertEquals(describe(expected), describe(tree(h.fs, "/")), "seed " + seed + ": after the drain" + traceOf(h));
       try (CoreHarness fresh = CoreHarness.reopen(h, tmp.resolve("cache2"))) {
         assertEquals(describe(expected), describe(tree(fresh.fs, "/")), "seed " + seed + ": through a fresh mount");
       }
@@ -101,6 +101,7 @@ class ModelTest {
     boolean subExists = model.containsKey(dir + "/sub");
     int choice = rng.nextInt(13);
     history.add(choice + " " + path + " " + other + " model=" + (e == null ? "-" : e.type()));
+    h.faults.note("op " + choice + " [" + path + "] [" + other + "] model=" + (e == null ? "-" : e.type()));
     try {
       switch (choice) {
         case 0, 1 -> { // create or rewrite (O_TRUNC), write at offsets, close
@@ -113,7 +114,14 @@ class ModelTest {
           h.fs.write(fh, half, Arrays.copyOfRange(bytes, half, bytes.length), bytes.length - half);
           h.fs.write(fh, 0, bytes, half);
           if (rng.nextInt(4) == 0) {
-            h.fs.fsync(fh);
+            try {
+              h.fs.fsync(fh);
+            } catch (FsException fsyncFailed) {
+              if (fsyncFailed.errno() != Errno.EIO) {
+                throw fsyncFailed;
+              }
+              // fsync told of a failed upload: the bytes are written and stay queued (the model holds them)
+            }
           }
           h.fs.release(fh);
           model.put(path, Entry.file(bytes, e == null ? 0644 : e.mode()));
@@ -215,13 +223,23 @@ class ModelTest {
           assertEquals(describe(e.bytes()), describe(Arrays.copyOf(buffer, Math.max(0, n))), "seed " + seed + ": read " + path);
         }
       }
+    } catch (org.opentest4j.AssertionFailedError ex) {
+      throw new AssertionError(ex.getMessage() + "\nhistory: " + history.subList(Math.max(0, history.size() - 60), history.size()), ex);
     } catch (FsException ex) {
-      if (ex.errno() == Errno.EIO && choice <= 1) {
-        return; // an fsync told of a failed upload: the data is still queued (the model holds it)
-      }
       throw new AssertionError("seed " + seed + ": op " + choice + " on " + path + " -> " + other + ": " + ex.getMessage()
           + "\nhistory: " + history.subList(Math.max(0, history.size() - 60), history.size()), ex);
     }
+  }
+
+  /** With S3REPOFS_MODEL_TRACE=PART: the requests whose key contains PART, and the threads' histories. */
+  private static String traceOf(CoreHarness h) {
+    String part = System.getenv().getOrDefault("S3REPOFS_MODEL_TRACE", "");
+    if (part.isEmpty()) {
+      return "";
+    }
+    StringBuilder s = new StringBuilder("\nrequests:\n");
+    h.faults.traced(List.of(part.split(","))).forEach(t -> s.append("  ").append(t).append('\n'));
+    return s.toString();
   }
 
   private static byte[] randomBytes(Random rng, int n) {

@@ -121,11 +121,45 @@ public final class FaultyStore implements BucketStore {
     return List.copyOf(log);
   }
 
+  /** Every request in the order made, with its thread, source (of a COPY) and outcome, for debugging. */
+  private final List<String> trace = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+  /** The lines of {@link #trace} that contain one of {@code parts}. */
+  public List<String> traced(List<String> parts) {
+    synchronized (trace) {
+      return trace.stream().filter(t -> parts.stream().anyMatch(t::contains)).toList();
+    }
+  }
+
+  /** Adds a line to the trace (what a test did, between the requests it caused). */
+  public void note(String line) {
+    trace.add(Thread.currentThread().getName() + " " + line);
+  }
+
   public int injectedFaults() {
     return injected.get();
   }
 
   private <T> T call(String op, String key, Supplier<T> request) {
+    return call(op, key, "", request);
+  }
+
+  private <T> T call(String op, String key, String detail, Supplier<T> request) {
+    T result = call0(op, key, request, detail);
+    trace.add(Thread.currentThread().getName() + " " + op + " [" + key + "]" + detail + " ok");
+    return result;
+  }
+
+  private <T> T call0(String op, String key, Supplier<T> request, String detail) {
+    try {
+      return call1(op, key, request);
+    } catch (RuntimeException e) {
+      trace.add(Thread.currentThread().getName() + " " + op + " [" + key + "]" + detail + " failed");
+      throw e;
+    }
+  }
+
+  private <T> T call1(String op, String key, Supplier<T> request) {
     Request r = new Request(op, key);
     log.add(r);
     for (Gate g : gates) {
@@ -221,7 +255,7 @@ public final class FaultyStore implements BucketStore {
 
   @Override
   public String copy(String sourceKey, String targetKey, Map<String, String> metadata) {
-    return call("COPY", targetKey, () -> real.copy(sourceKey, targetKey, metadata));
+    return call("COPY", targetKey, " from [" + sourceKey + "]", () -> real.copy(sourceKey, targetKey, metadata));
   }
 
   @Override
