@@ -35,8 +35,19 @@ install -m 644 target/lib/*.jar "$lib/lib/"
 classpath="$lib/s3repofs.jar:$(sed "s|\$S3REPOFS_LIB|$lib/lib|g" target/classpath.txt)"
 cat > "$prefix/bin/s3repofs.tmp" <<LAUNCHER
 #!/bin/sh
-# s3repofs launcher, installed by scripts/install.sh
-exec java \${S3REPOFS_JAVA_OPTS:-} -cp '$classpath' io.s3repofs.cli.Main "\$@"
+# s3repofs launcher, installed by scripts/install.sh. JVM settings as in scripts/s3repofs (README,
+# "Memory and start-up"): serial GC and a 256 MiB heap (a mount keeps file data on disk), C1 only
+# for short commands, no heap limit for local-s3. S3REPOFS_JAVA_OPTS adds to them (a later -Xmx
+# wins); the background process of a mount takes its options from it.
+jvm="-XX:+UseSerialGC -Xmx256m -XX:MaxDirectMemorySize=64m"
+case "\${1:-}" in
+  local-s3) jvm="-XX:+UseSerialGC" ;;
+  -V | --version | -h | --help | help | status | umount | "") jvm="\$jvm -XX:TieredStopAtLevel=1" ;;
+esac
+jvm=\${S3REPOFS_JAVA_OPTS_OVERRIDE-\$jvm}
+extra=\${S3REPOFS_JAVA_OPTS:-}
+export S3REPOFS_JAVA_OPTS="\$jvm \$extra"
+exec java \$jvm \$extra -cp '$classpath' io.s3repofs.cli.Main "\$@"
 LAUNCHER
 chmod 755 "$prefix/bin/s3repofs.tmp"
 mv "$prefix/bin/s3repofs.tmp" "$prefix/bin/s3repofs"
