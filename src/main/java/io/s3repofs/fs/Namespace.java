@@ -215,8 +215,11 @@ final class Namespace {
 
   void requireEmptyDirectory(String key) throws FsException {
     assert lock.isHeldByCurrentThread() : "state lock not held";
-    for (String name : listing(KeyPaths.dirKey(key)).names()) {
-      if (!(overlay.get(key.isEmpty() ? name : key + "/" + name) instanceof Tombstone)) {
+    Set<String> listed = listing(KeyPaths.dirKey(key)).names();
+    for (String name : listed) {
+      // A '+' alias goes with its name: it counts only through that name (deleted or not).
+      if (!(overlay.get(key.isEmpty() ? name : key + "/" + name) instanceof Tombstone)
+          && !plusAliases.isAliasAmong(name, listed)) {
         throw new FsException(Errno.ENOTEMPTY, "/" + key + ": directory not empty");
       }
     }

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +66,27 @@ class ConcurrencyFaultsTest {
     h.drain();
     assertEquals("version 2", inBucket("f"));
     assertEquals("version 2", h.readFile("/f"));
+  }
+
+  /**
+   * rmdir right after unlinking a file named with '+', while its DELETE is queued: its alias
+   * (the copy under the name with spaces) is still listed, but it goes with its name, so the
+   * directory is empty (found by the model test: ENOTEMPTY).
+   */
+  @Test
+  void directoryIsEmptyWhileTheDeleteOfAPlusNameAndItsAliasIsQueued() throws Exception {
+    h.fs.mkdir("/d", 0755, 1000, 1000);
+    h.writeFile("/d/e+f", "x");
+    h.drain();
+    assertTrue(h.store.head("d/e f").isPresent(), "the alias is there");
+    FaultyStore.Gate gate = h.faults.pause(op("DELETE", "d/e+f"));
+    h.fs.unlink("/d/e+f");
+    h.fs.rmdir("/d");
+    gate.release();
+    h.drain();
+    assertEquals("<404>", inBucket("d/e+f"));
+    assertTrue(h.store.head("d/e f").isEmpty(), "the alias went with its name");
+    assertEquals(List.of(), h.fs.readdir("/"));
   }
 
   /** Finding 2: a chmod while the upload runs reaches the bucket too. */
