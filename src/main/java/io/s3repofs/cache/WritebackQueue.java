@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Uploads closed files after the write-back delay, several at a time, keeping the order that
  * matters: an {@linkplain WritebackTask#ordered ordered} task (a database renamed into place, a
  * symlink, a delete, an fsync'ed file) starts only once every urgent task queued before it is in
- * the bucket, so a package closed before the database that names it is there first. Other tasks
+ * the bucket (a delete: every upload), so a package closed before the database that names it is
+ * there first, and a replaced package goes only after the database that no longer names it. Other tasks
  * go up in parallel, in close order as they become due. A task queued again before it ran moves
  * to the back (a file rewritten within the delay goes up once). A failed task keeps its place and
  * is retried with backoff (per task), never dropped; ordered tasks behind it wait for it, others
@@ -341,19 +342,25 @@ public final class WritebackQueue implements AutoCloseable {
       long now = clock.millis();
       long wait = Long.MAX_VALUE;
       long firstUrgentRunning = Long.MAX_VALUE;
+      long firstUrgentUploadRunning = Long.MAX_VALUE; // deletes wait for uploads, not for deletes
       for (Map.Entry<WritebackTask, long[]> r : running.entrySet()) {
         if (r.getKey().urgent()) {
           firstUrgentRunning = Math.min(firstUrgentRunning, r.getValue()[0]);
+          if (!r.getKey().isDelete()) {
+            firstUrgentUploadRunning = Math.min(firstUrgentUploadRunning, r.getValue()[0]);
+          }
         }
       }
       boolean urgentAhead = false;
+      boolean urgentUploadAhead = false;
       for (Map.Entry<Long, WritebackTask> e : order.entrySet()) {
         WritebackTask task = e.getValue();
         Queued entry = queued.get(task);
         boolean urgent = task.urgent();
         // A task queued again while it runs (a file closed again during its upload) waits for that run.
-        boolean blocked = running.containsKey(task)
-            || task.ordered() && (urgentAhead || firstUrgentRunning < e.getKey());
+        boolean blocked = running.containsKey(task) || task.ordered() && (task.isDelete()
+            ? urgentUploadAhead || firstUrgentUploadRunning < e.getKey()
+            : urgentAhead || firstUrgentRunning < e.getKey());
         boolean hurry = (draining || flushBarrier > 0 && (urgent || hurried.containsKey(task)))
             && entry.failures() == 0 && !waiting.contains(task);
         if (!blocked && (entry.due() <= now || hurry)) {
@@ -363,6 +370,7 @@ public final class WritebackQueue implements AutoCloseable {
           wait = Math.min(wait, entry.due() - now);
         }
         urgentAhead |= urgent;
+        urgentUploadAhead |= urgent && !task.isDelete();
       }
       if (wait == Long.MAX_VALUE) {
         changed.await();

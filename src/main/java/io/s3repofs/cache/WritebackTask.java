@@ -34,6 +34,14 @@ public interface WritebackTask {
     return false;
   }
 
+  /**
+   * Whether this is a delete. Deletes are ordered after the uploads queued before them, but not
+   * after each other: an {@code rm -r} sends its DELETEs side by side.
+   */
+  default boolean isDelete() {
+    return false;
+  }
+
   /** Uploads. A thrown exception is retried later with backoff; nothing is dropped. */
   Outcome run() throws Exception;
 }

@@ -32,6 +32,11 @@ final class DeleteTask implements WritebackTask {
   }
 
   @Override
+  public boolean isDelete() {
+    return true;
+  }
+
+  @Override
   public Outcome run() {
     // The key's path lock: a rename or create that takes the name back waits for the DELETE
     // (or goes first and revives the tombstone), so the DELETE never removes their object.

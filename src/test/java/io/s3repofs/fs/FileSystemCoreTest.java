@@ -76,6 +76,35 @@ class FileSystemCoreTest {
     assertFalse(h.store.head("e f").isPresent(), "the alias went with its name");
   }
 
+  /**
+   * Small files written one after another (cp -r) go up side by side, one PUT each and no HEAD or
+   * GET; their deletes (rm -r) too, after the uploads. With 20 ms per request, one at a time would
+   * take 40 x 20 ms per pass.
+   */
+  @Test
+  void smallFilesAndTheirDeletesGoUpSideBySideWithOneRequestEach() throws Exception {
+    h.fs.mkdir("/many", 0755, 1000, 1000);
+    h.drain();
+    h.faults.latency(Duration.ofMillis(20));
+    var before = h.faults.seen().size();
+    for (int i = 0; i < 40; i++) {
+      h.writeFile("/many/f" + i, "x".repeat(4096));
+    }
+    h.drain();
+    var requests = h.faults.seen().subList(before, h.faults.seen().size());
+    assertEquals(40, requests.stream().filter(r -> r.op().equals("PUT")).count(), requests.toString());
+    assertEquals(0, requests.stream().filter(r -> r.op().equals("HEAD") || r.op().equals("GET")).count(), requests.toString());
+    assertTrue(h.faults.maxInFlight("PUT") > 1, "PUTs overlap: " + h.faults.maxInFlight("PUT"));
+    for (String name : h.fs.readdir("/many")) {
+      h.fs.unlink("/many/" + name);
+    }
+    h.fs.rmdir("/many");
+    h.drain();
+    assertTrue(h.faults.maxInFlight("DELETE") > 1, "DELETEs overlap: " + h.faults.maxInFlight("DELETE"));
+    assertEquals(List.of(), h.fs.readdir("/"));
+    assertTrue(h.store.list("many/").objects().isEmpty(), "nothing left in the bucket");
+  }
+
   @Test
   void exclusiveCreateOfAnExistingNameFails() throws Exception {
     h.writeFile("/lock", "1");

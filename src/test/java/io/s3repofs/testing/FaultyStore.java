@@ -150,12 +150,25 @@ public final class FaultyStore implements BucketStore {
     return result;
   }
 
+  private final Map<String, AtomicInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> maxInFlight = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The most requests of one kind ("PUT", "HEAD", ...) that were in flight at once. */
+  public int maxInFlight(String op) {
+    AtomicInteger max = maxInFlight.get(op);
+    return max == null ? 0 : max.get();
+  }
+
   private <T> T call0(String op, String key, Supplier<T> request, String detail) {
+    int now = inFlight.computeIfAbsent(op, o -> new AtomicInteger()).incrementAndGet();
+    maxInFlight.computeIfAbsent(op, o -> new AtomicInteger()).accumulateAndGet(now, Math::max);
     try {
       return call1(op, key, request);
     } catch (RuntimeException e) {
       trace.add(Thread.currentThread().getName() + " " + op + " [" + key + "]" + detail + " failed");
       throw e;
+    } finally {
+      inFlight.get(op).decrementAndGet();
     }
   }
 
