@@ -49,15 +49,17 @@ public final class CachedBucket {
    * the cache) and starts the operation again, so no request is made under that lock.
    */
   public static final class CacheMiss extends RuntimeException {
-    private final transient Runnable fetch;
+    private final transient java.util.function.Supplier<?> fetch;
 
-    public CacheMiss(String what, Runnable fetch) {
+    /** @param what the request, such as {@code "HEAD key"}: also the key of what it fetched */
+    public CacheMiss(String what, java.util.function.Supplier<?> fetch) {
       super(what, null, false, false);
       this.fetch = fetch;
     }
 
-    public void fetch() {
-      fetch.run();
+    /** Makes the request (filling the cache) and returns what it fetched. */
+    public Object fetch() {
+      return fetch.get();
     }
   }
 

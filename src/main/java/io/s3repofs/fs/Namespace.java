@@ -46,7 +46,14 @@ final class Namespace {
   private final Map<String, String> linkBodies = new java.util.concurrent.ConcurrentHashMap<>();
   /** Set on a thread whose operation missed the cache too often: it may fetch under the lock. */
   private static final ThreadLocal<Boolean> FETCH_UNDER_LOCK = ThreadLocal.withInitial(() -> false);
-  private static final int MAX_MISSES = 8;
+  /**
+   * What this thread's current operation fetched after its cache misses ("LIST dir/", "HEAD key"),
+   * so that its rerun finds them even if the cache evicted them meanwhile: an operation misses at
+   * most once per lookup, and never needs to fetch under the lock.
+   */
+  private static final ThreadLocal<Map<String, Object>> FETCHED = new ThreadLocal<>();
+  /** Only as a last resort (a rerun that keeps looking up new keys): then it fetches under the lock. */
+  private static final int MAX_MISSES = 64;
   final CachedBucket bucket;
   final ContentFiles content;
   final Journal journal;
@@ -80,31 +87,62 @@ final class Namespace {
    * the lock is released, the request made, and the body run again from the start.
    */
   <T> T underLock(Body<T> body) throws FsException, IOException {
-    for (int misses = 0; ; misses++) {
-      CachedBucket.CacheMiss miss;
-      boolean fallback = misses >= MAX_MISSES;
-      lock.lock();
-      try {
-        FETCH_UNDER_LOCK.set(fallback);
-        return body.run();
-      } catch (CachedBucket.CacheMiss m) {
-        miss = m;
-      } finally {
-        FETCH_UNDER_LOCK.set(false);
-        lock.unlock();
+    Map<String, Object> outer = FETCHED.get();
+    Map<String, Object> fetched = new HashMap<>();
+    FETCHED.set(fetched);
+    try {
+      for (int misses = 0; ; misses++) {
+        CachedBucket.CacheMiss miss;
+        boolean fallback = misses >= MAX_MISSES;
+        if (fallback && misses == MAX_MISSES) {
+          LOG.warn("an operation missed the cache {} times; it looks up what is left under the lock", misses);
+        }
+        lock.lock();
+        try {
+          FETCH_UNDER_LOCK.set(fallback);
+          return body.run();
+        } catch (CachedBucket.CacheMiss m) {
+          miss = m;
+        } finally {
+          FETCH_UNDER_LOCK.set(false);
+          lock.unlock();
+        }
+        fetched.put(miss.getMessage(), miss.fetch());
       }
-      miss.fetch();
+    } finally {
+      FETCHED.set(outer);
     }
+  }
+
+  /** What the current operation fetched under {@code what} after a miss, or null. */
+  private static Object fetched(String what) {
+    Map<String, Object> fetched = FETCHED.get();
+    return fetched == null ? null : fetched.get(what);
   }
 
   /** A directory's listing: from the cache, or a {@link CachedBucket.CacheMiss}. */
   DirectoryListing listing(String dirKey) {
-    return FETCH_UNDER_LOCK.get() ? bucket.listing(dirKey) : bucket.listingOrMiss(dirKey);
+    if (FETCH_UNDER_LOCK.get()) {
+      return bucket.listing(dirKey);
+    }
+    DirectoryListing cached = bucket.cachedListing(dirKey);
+    if (cached == null && fetched("LIST " + dirKey) instanceof DirectoryListing justFetched) {
+      return justFetched;
+    }
+    return bucket.listingOrMiss(dirKey);
   }
 
   /** An object's HEAD: from the cache, or a {@link CachedBucket.CacheMiss}. */
+  @SuppressWarnings("unchecked")
   Optional<ObjectHead> head(String key) {
-    return FETCH_UNDER_LOCK.get() ? bucket.head(key) : bucket.headOrMiss(key);
+    if (FETCH_UNDER_LOCK.get()) {
+      return bucket.head(key);
+    }
+    Optional<ObjectHead> cached = bucket.cachedHead(key);
+    if (cached == null && fetched("HEAD " + key) instanceof Optional<?> justFetched) {
+      return (Optional<ObjectHead>) justFetched;
+    }
+    return bucket.headOrMiss(key);
   }
 
   // ---------------------------------------------------------------- lookups
