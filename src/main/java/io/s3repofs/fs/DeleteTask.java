@@ -51,7 +51,7 @@ final class DeleteTask implements WritebackTask {
       if (tombstone.unlinked) {
         return Outcome.DONE;
       }
-      if (names.queue.hasQueued(t -> !(t instanceof DeleteTask))) {
+      if (names.queue.hasQueuedUploads()) {
         return Outcome.WAIT;
       }
     } finally {

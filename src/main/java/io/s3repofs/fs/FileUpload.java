@@ -38,9 +38,20 @@ final class FileUpload implements WritebackTask {
     return !names.commitPoints.isDeferrable(node.path);
   }
 
+  /** Whether a path is a commit point's, worked out once per path (the queue asks often). */
+  private record NameOrder(String path, boolean ordered) {}
+
+  private volatile NameOrder nameOrder = new NameOrder("", false);
+
   @Override
   public boolean ordered() {
-    return node.ordered || names.commitPoints.onClose(node.path);
+    String path = node.path;
+    NameOrder known = nameOrder;
+    if (!known.path().equals(path)) {
+      known = new NameOrder(path, names.commitPoints.onClose(path));
+      nameOrder = known;
+    }
+    return node.ordered || known.ordered();
   }
 
   @Override

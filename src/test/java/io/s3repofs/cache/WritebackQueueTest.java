@@ -33,7 +33,7 @@ class WritebackQueueTest {
   }
 
   /** A task that logs its start and end, holds a latch, and fails its first {@code failures} runs. */
-  private final class Recording implements WritebackTask {
+  private class Recording implements WritebackTask {
     final String name;
     final boolean ordered;
     final boolean delete;
@@ -190,6 +190,41 @@ class WritebackQueueTest {
     assertEquals(0, queue.drain(Duration.ofSeconds(10)));
     assertEquals(2, f.runs.get(), events.toString());
     assertEquals(1, maxInFlight.get());
+  }
+
+  @Test
+  void aFileQueuedAgainCountsOnceAmongTheQueuedUploads() throws Exception {
+    queue = new WritebackQueue(Duration.ofSeconds(60), 2);
+    Recording f = file("f");
+    queue.enqueue(f);
+    queue.enqueue(f); // closed again within the delay
+    assertTrue(queue.hasQueuedUploads());
+    queue.cancel(f);
+    assertFalse(queue.hasQueuedUploads(), "a delete would wait for nothing");
+    queue.enqueue(new Recording("rm", true, true));
+    assertFalse(queue.hasQueuedUploads());
+  }
+
+  /**
+   * 10,000 files waiting out their delay: the workers look at the first one only (the rest are
+   * due later), not at all of them on every wake-up. Counted in calls, not in time.
+   */
+  @Test
+  void aLongQueueOfFilesNotDueYetCostsTheWorkersOneLook() throws Exception {
+    AtomicInteger looks = new AtomicInteger();
+    queue = new WritebackQueue(Duration.ofSeconds(60), 8);
+    for (int i = 0; i < 10_000; i++) {
+      queue.enqueue(new Recording("f" + i, false, false) {
+        @Override
+        public boolean urgent() {
+          looks.incrementAndGet();
+          return true;
+        }
+      });
+    }
+    Thread.sleep(300);
+    assertTrue(looks.get() < 1_000, "workers looked at queued tasks " + looks.get() + " times");
+    assertEquals(10_000, queue.status().queued().size());
   }
 
   @Test
