@@ -41,6 +41,7 @@ final class FileData {
         file.readThrough.read(node, offset, buffer, n);
         return n;
       }
+      file.reader.drop(); // the cache has the bytes now: parts fetched before are not needed
       long available = node.size - offset;
       if (available <= 0) {
         return 0;
