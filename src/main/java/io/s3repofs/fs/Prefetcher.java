@@ -47,7 +47,7 @@ final class Prefetcher {
   /** Bytes copied from a GET's body per step (and per notification of waiting readers). */
   private static final int STEP = 128 << 10;
   /** Parts up to this size are fetched by the reader that needs them if no fetch thread has started yet. */
-  private static final int CLAIMABLE = ReadAhead.CHUNK;
+  private static final int CLAIMABLE = 1 << 20;
 
   private final ReadAhead shared;
   private final ReadAhead.Settings settings;

@@ -12,13 +12,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * memory they fill. Part memory is reserved before a part is requested and given back when the
  * last reader of the part is done with it, so the bytes buffered by all open files together never
  * exceed {@link #globalLimit} (what cannot be reserved is read straight into the caller's
- * buffer instead). Parts of a chunk or more are made of {@value #CHUNK}-byte arrays from a pool,
+ * buffer instead). Parts larger than a chunk are made of {@value #CHUNK}-byte arrays from a pool,
  * so a long sequential read reuses the same few arrays rather than allocating hundreds.
  */
 final class ReadAhead implements AutoCloseable {
 
-  /** The unit of part memory. */
-  static final int CHUNK = 1 << 20;
+  /**
+   * The unit of part memory: small enough to be an ordinary object for every collector (G1 puts
+   * an array of half a region or more, 512 KiB on small heaps, in regions of its own).
+   */
+  static final int CHUNK = 256 << 10;
 
   /**
    * How reads ahead are sized.
@@ -35,8 +38,8 @@ final class ReadAhead implements AutoCloseable {
     static Settings forHeap(int parallelCount, long maxHeap) {
       long global = Math.max(8L << 20, Math.min(128L << 20, maxHeap / 4));
       long perFile = Math.min(64L << 20, global);
-      // four parts per file fit in its share: 16 MiB parts for 64 MiB, 4 MiB for a 96 MiB heap
-      int maxPart = Integer.highestOneBit((int) Math.max(CHUNK, Math.min(16L << 20, perFile / 4)));
+      // three parts per file fit in its share: 16 MiB parts for -Xmx256m, 4 MiB for a 96 MiB heap
+      int maxPart = Integer.highestOneBit((int) Math.max(1 << 20, Math.min(16L << 20, perFile / 3)));
       return new Settings(Math.max(1, Math.min(parallelCount, 16)), 128 << 10, maxPart, perFile, global);
     }
   }
