@@ -507,10 +507,7 @@ final class Prefetcher {
     /** Drops one reference; the last one returns the memory. */
     void unref() {
       if (refs.decrementAndGet() == 0) {
-        for (byte[] chunk : chunks) {
-          shared.give(chunk);
-        }
-        shared.unreserve(reserved);
+        shared.release(chunks, reserved);
       }
     }
   }

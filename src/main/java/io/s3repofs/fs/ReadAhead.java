@@ -34,10 +34,14 @@ final class ReadAhead implements AutoCloseable {
    */
   record Settings(int parallel, int minPart, int maxPart, long perFileLimit, long globalLimit) {
 
-    /** Sizes for a JVM whose heap may grow to {@code maxHeap} bytes: a quarter of it, at most 128 MiB. */
+    /**
+     * Sizes for a JVM whose heap may grow to {@code maxHeap} bytes: a fifth of it, at most
+     * 128 MiB, and 48 MiB per file (the launcher's -Xmx256m mount idles at about 190 MiB
+     * resident and must stay under 300 MiB while it reads).
+     */
     static Settings forHeap(int parallelCount, long maxHeap) {
-      long global = Math.max(8L << 20, Math.min(128L << 20, maxHeap / 4));
-      long perFile = Math.min(64L << 20, global);
+      long global = Math.max(8L << 20, Math.min(128L << 20, maxHeap / 5));
+      long perFile = Math.min(48L << 20, global);
       // three parts per file fit in its share: 16 MiB parts for -Xmx256m, 4 MiB for a 96 MiB heap
       int maxPart = Integer.highestOneBit((int) Math.max(1 << 20, Math.min(16L << 20, perFile / 3)));
       return new Settings(Math.max(1, Math.min(parallelCount, 16)), 128 << 10, maxPart, perFile, global);
@@ -49,6 +53,7 @@ final class ReadAhead implements AutoCloseable {
   private final ArrayDeque<byte[]> free = new ArrayDeque<>(); // guarded by this
   private long reserved; // guarded by this
   private long peak; // guarded by this
+  private long allocated; // guarded by this: chunks ever made
 
   ReadAhead(Settings settings) {
     this.settings = settings;
@@ -79,14 +84,6 @@ final class ReadAhead implements AutoCloseable {
     return true;
   }
 
-  /** Gives reserved memory back (its arrays were returned with {@link #give} first). */
-  synchronized void unreserve(long bytes) {
-    reserved -= bytes;
-    if (reserved == 0) {
-      free.clear(); // nothing is being read: let the collector have the pool
-    }
-  }
-
   /** A {@value #CHUNK}-byte array for a part (memory already reserved). */
   byte[] take() {
     synchronized (this) {
@@ -95,14 +92,30 @@ final class ReadAhead implements AutoCloseable {
         return chunk;
       }
     }
+    synchronized (this) {
+      allocated++;
+    }
     return new byte[CHUNK];
   }
 
-  /** Returns a chunk to the pool; the pool holds no more than the limit leaves room for. */
-  synchronized void give(byte[] chunk) {
-    if (chunk.length == CHUNK && reserved + (long) (free.size() + 1) * CHUNK <= settings.globalLimit()) {
-      free.push(chunk);
+  /**
+   * Gives a part's reserved memory back, and its chunks to the pool. The pool is not emptied when
+   * reading stops: the heap they take stays resident either way (the collectors do not give it
+   * back to the system), and new arrays for the next read would only make garbage to collect.
+   * Chunks in use and in the pool together stay within the limit.
+   */
+  synchronized void release(byte[][] chunks, long bytes) {
+    reserved -= bytes;
+    for (byte[] chunk : chunks) {
+      if (chunk.length == CHUNK && reserved + (long) (free.size() + 1) * CHUNK <= settings.globalLimit()) {
+        free.push(chunk);
+      }
     }
+  }
+
+  /** Chunks ever allocated (the pool reuses them: a long read allocates the limit's worth at most). */
+  synchronized long allocatedChunks() {
+    return allocated;
   }
 
   /** Bytes reserved now (parts being fetched, or fetched and not yet read). */

@@ -154,6 +154,9 @@ class PrefetchTest {
       assertEquals(0, h.fs.readAhead().reserved(), "the closed handle holds no memory");
     }
     assertTrue(h.fs.readAhead().peakReserved() <= 64L * MIB, "peak " + h.fs.readAhead().peakReserved());
+    long chunkBytes = h.fs.readAhead().allocatedChunks() * ReadAhead.CHUNK;
+    assertTrue(chunkBytes <= 64L * MIB, "two reads of " + size + " bytes allocated " + chunkBytes
+        + " bytes of chunks: the pool reuses them");
   }
 
   @Test
