@@ -46,7 +46,7 @@ import picocli.CommandLine.Parameters;
         "  stat_cache_expire=SEC    lifetime of cached attributes and listings (default: 900)",
         "  max_stat_cache_size=N    entries in the attribute cache (default: 100000)",
         "  multipart_size=MB        part size of multipart uploads (default: 10)",
-        "  parallel_count=N         parts uploaded in parallel (default: 5)",
+        "  parallel_count=N         parts uploaded in parallel, GETs reading ahead (default: 5)",
         "  retries=N                attempts per request (default: 5)",
         "  connect_timeout=SEC, readwrite_timeout=SEC",
         "  ahbe_conf=FILE           extra HTTP headers by name suffix, in s3fs's format",
