@@ -311,4 +311,27 @@ class PrefetchTest {
     h.fs.release(handle);
     assertEquals(5, gets("parallel.bin"), "128 KiB, 512 KiB, then 2 MiB, 8 MiB and the rest at once");
   }
+
+  @Test
+  void aReaderThatGoesBackToTheStartGetsAStreamAgain() throws Exception {
+    h.fs.readAhead(new ReadAhead.Settings(4, 128 << 10, 4 * MIB, 16L * MIB, 16L * MIB));
+    int size = 24 * MIB;
+    byte[] data = object("again.bin", size, 10);
+    long handle = h.fs.open("/again.bin", 0);
+    byte[] buffer = new byte[FUSE_READ];
+    long[] gets = new long[2];
+    for (int pass = 0; pass < 2; pass++) {
+      long before = gets("again.bin");
+      byte[] all = new byte[size];
+      for (long offset = 0; offset < size; offset += FUSE_READ) {
+        System.arraycopy(buffer, 0, all, (int) offset, h.fs.read(handle, offset, buffer, FUSE_READ));
+      }
+      assertArrayEquals(data, all, "pass " + pass);
+      gets[pass] = gets("again.bin") - before;
+    }
+    h.fs.release(handle);
+    // 128 KiB, 512 KiB, 2 MiB, then 4 MiB parts; going back costs two reads of their own first
+    assertTrue(gets[0] <= size / (4 * MIB) + 4, "first pass: " + gets[0]);
+    assertTrue(gets[1] <= gets[0] + 2, "second pass: " + gets[1] + " (first: " + gets[0] + ")");
+  }
 }
