@@ -36,14 +36,29 @@ final class ReadThrough {
   private long covered; // bytes [0, covered) are in the file
   private final TreeMap<Long, Long> pieces = new TreeMap<>(); // start -> end of pieces past covered
   private boolean abandoned;
+  private String key; // the object the copy is of: its key, ETag and size
+  private String etag;
+  private long size;
 
   ReadThrough(ContentFiles content) {
     this.content = content;
   }
 
-  /** Records {@code length} bytes read at {@code offset} from the object of {@code node}. */
-  synchronized void read(FileNode node, long offset, byte[] bytes, int length) {
-    if (abandoned || length <= 0 || node.etag == null || !content.fits(node.size * KEEP_SHARE)) {
+  /**
+   * Records {@code length} bytes read at {@code offset} from the object {@code key} as it was
+   * (ETag, size) when the GET started. Reads of another key, ETag or size (a rename, an upload
+   * of a newer version meanwhile) give up: one copy holds the bytes of one object.
+   */
+  synchronized void read(String key, String etag, long size, long offset, byte[] bytes, int length) {
+    if (abandoned || length <= 0 || etag == null || !content.fits(size * KEEP_SHARE)) {
+      return;
+    }
+    if (this.key == null) {
+      this.key = key;
+      this.etag = etag;
+      this.size = size;
+    } else if (!this.key.equals(key) || !this.etag.equals(etag) || this.size != size) {
+      abandon();
       return;
     }
     if (offset > covered + SLACK) {
@@ -81,10 +96,10 @@ final class ReadThrough {
         covered = Math.max(covered, first.getValue());
         pieces.pollFirstEntry();
       }
-      if (covered >= node.size) {
+      if (covered == size) {
         channel.close();
         channel = null;
-        content.keepClean(node.path, node.etag, file, node.size);
+        content.keepClean(key, etag, file, size);
         file = null;
         abandoned = true; // done: nothing more to keep
       }
