@@ -402,6 +402,7 @@ public final class Benchmark implements Callable<Integer> {
     Shell.Result r = Shell.check(timeout, null, "dd", "if=" + m.mountPoint.resolve("big.bin"), "of=/dev/null", "bs=1M");
     recordRequests(w, "read_", latency, tool, before, server.requestCounts(), false);
     m.unmountAndWait(timeout);
+    log("  %s peak RSS: write mount %d MiB, read mount %d MiB", tool.label, rss / 1024, m.peakRssKb() / 1024);
     rss = Math.max(rss, m.peakRssKb());
     if (!r.output().contains(streamMib * 1048576L + " bytes")) {
       results.note(w, latency, tool.label, "cold read: " + r.lastLine());

@@ -37,10 +37,34 @@ final class FileData {
     node.contentLock.readLock().lock();
     try {
       if (node.contentFile == null) {
-        int n = file.reader.read(bucket, node.path, node.size, offset, buffer, length);
-        file.readThrough.read(node, offset, buffer, n);
+        // The object as it is before the GET: an upload that completes meanwhile changes the
+        // ETag (and a rename the key); bytes read across such a change are kept under neither.
+        String key;
+        String etag;
+        long size = node.size; // stable under the content lock
+        names.lock.lock();
+        try {
+          key = node.path;
+          etag = node.etag;
+        } finally {
+          names.lock.unlock();
+        }
+        int n = file.reader.read(bucket, key, size, offset, buffer, length);
+        boolean unchanged;
+        names.lock.lock();
+        try {
+          unchanged = key.equals(node.path) && java.util.Objects.equals(etag, node.etag);
+        } finally {
+          names.lock.unlock();
+        }
+        if (unchanged) {
+          file.readThrough.read(key, etag, size, offset, buffer, n);
+        } else {
+          file.readThrough.close(); // which version the bytes are of is not known: keep none
+        }
         return n;
       }
+      file.reader.drop(); // the cache has the bytes now: parts fetched before are not needed
       long available = node.size - offset;
       if (available <= 0) {
         return 0;

@@ -56,6 +56,8 @@ public final class FileSystemCore implements AutoCloseable {
   private final CommitPoints commitPoints;
   private final Map<Long, OpenFile> handles = new ConcurrentHashMap<>();
   private final AtomicLong nextHandle = new AtomicLong(1);
+  /** Fetch threads and part memory of every handle's reads ahead; replaced by tests before any open. */
+  private volatile ReadAhead readAhead;
 
   public FileSystemCore(CachedBucket bucket, ContentFiles content, Journal journal,
       WritebackQueue queue, FsSettings settings) {
@@ -66,6 +68,20 @@ public final class FileSystemCore implements AutoCloseable {
     this.bucket = bucket;
     this.queue = queue;
     this.commitPoints = names.commitPoints;
+    this.readAhead = new ReadAhead(ReadAhead.Settings.forHeap(bucket.storeSettings().parallelCount(),
+        Runtime.getRuntime().maxMemory()));
+  }
+
+  /** The reads ahead of this core (tests look at the memory they hold). */
+  ReadAhead readAhead() {
+    return readAhead;
+  }
+
+  /** Makes later opens read ahead with these settings (tests: small limits). */
+  void readAhead(ReadAhead.Settings settings) {
+    ReadAhead previous = readAhead;
+    readAhead = new ReadAhead(settings);
+    previous.close();
   }
 
   /** Runs {@code body} under the state lock (again after a cache miss), mapping failures to errnos. */
@@ -174,6 +190,7 @@ public final class FileSystemCore implements AutoCloseable {
   public void close() {
     queue.close();
     handles.values().forEach(OpenFile::close);
+    readAhead.close();
   }
 
   // ---------------------------------------------------------------- attributes
@@ -397,7 +414,7 @@ public final class FileSystemCore implements AutoCloseable {
 
   /** Finishes an open of a pinned node: truncation (O_TRUNC) and the handle. */
   private long openPinned(FileNode node, boolean writable, boolean truncate) throws FsException {
-    OpenFile file = new OpenFile(node, writable, new ReadThrough(names.content));
+    OpenFile file = new OpenFile(node, writable, new Prefetcher(readAhead), new ReadThrough(names.content));
     long handle = nextHandle.getAndIncrement();
     handles.put(handle, file);
     if (truncate) {

@@ -4,6 +4,7 @@ import io.s3repofs.fs.FileAttributes;
 import io.s3repofs.fs.FileSystemCore;
 import io.s3repofs.fs.FsException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ArrayBlockingQueue;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.dev_t;
 import jnr.ffi.types.mode_t;
@@ -29,10 +30,17 @@ public final class FuseAdapter extends FuseStubFS {
   private static final Logger LOG = LoggerFactory.getLogger(FuseAdapter.class);
   private static final long UTIME_NOW = (1L << 30) - 1;
   private static final long UTIME_OMIT = (1L << 30) - 2;
-  private static final int BUFFER_SIZE = 1 << 20;
+  /** FUSE reads and writes are at most 128 KiB here (max_write=131072, the kernel's max_read). */
+  private static final int BUFFER_SIZE = 128 << 10;
+  /** Buffers kept for reuse: as many as calls usually run at once; more calls allocate. */
+  private static final int POOLED_BUFFERS = 64;
 
   private final FileSystemCore fs;
-  private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[BUFFER_SIZE]);
+  /**
+   * Reusable buffers for read and write. Not one per thread: libfuse starts a thread per busy
+   * moment (thousands during a long write), and a per-thread buffer was allocated for each.
+   */
+  private final ArrayBlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(POOLED_BUFFERS);
 
   public FuseAdapter(FileSystemCore fs) {
     this.fs = fs;
@@ -67,13 +75,18 @@ public final class FuseAdapter extends FuseStubFS {
     }
   }
 
-  private byte[] buffer(long size) {
-    byte[] b = buffers.get();
-    if (b.length < size) {
-      b = new byte[(int) size];
-      buffers.set(b);
+  private byte[] borrow(long size) {
+    if (size > BUFFER_SIZE) {
+      return new byte[(int) size];
     }
-    return b;
+    byte[] b = buffers.poll();
+    return b != null ? b : new byte[BUFFER_SIZE];
+  }
+
+  private void giveBack(byte[] b) {
+    if (b.length == BUFFER_SIZE) {
+      buffers.offer(b); // dropped when the pool is full
+    }
   }
 
   private static void fill(FileStat stat, FileAttributes a) {
@@ -166,19 +179,27 @@ public final class FuseAdapter extends FuseStubFS {
   @Override
   public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
     return call("read", path, () -> {
-      byte[] bytes = buffer(size);
-      int n = fs.read(fi.fh.get(), offset, bytes, (int) size);
-      buf.put(0, bytes, 0, n);
-      return n;
+      byte[] bytes = borrow(size);
+      try {
+        int n = fs.read(fi.fh.get(), offset, bytes, (int) size);
+        buf.put(0, bytes, 0, n);
+        return n;
+      } finally {
+        giveBack(bytes);
+      }
     });
   }
 
   @Override
   public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
     return call("write", path, () -> {
-      byte[] bytes = buffer(size);
-      buf.get(0, bytes, 0, (int) size);
-      return fs.write(fi.fh.get(), offset, bytes, (int) size);
+      byte[] bytes = borrow(size);
+      try {
+        buf.get(0, bytes, 0, (int) size);
+        return fs.write(fi.fh.get(), offset, bytes, (int) size);
+      } finally {
+        giveBack(bytes);
+      }
     });
   }
 

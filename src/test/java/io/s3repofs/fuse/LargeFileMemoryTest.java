@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A 1 GiB file goes up and comes back through a mount whose JVM has a 96 MiB heap: uploads stream
- * parts from disk and reads stream ranged GETs, so memory stays flat whatever the file size.
+ * parts from disk and reads stream ranged GETs (a few MiB read ahead, in parts of a pool), so
+ * memory stays flat whatever the file size.
  */
 class LargeFileMemoryTest {
 
@@ -48,7 +49,11 @@ class LargeFileMemoryTest {
 
       Shell.bash(tmp, "rm -rf " + tmp.resolve("cache"));
       Process reader = Mounts.mountInChild("big", mnt, options, tmp.resolve("read.log"), smallHeap);
+      long getsBefore = server.requestCounts().getOrDefault("GET", 0L);
       assertEquals(expected, Shell.bash(tmp, "sha256sum < " + mnt + "/big.bin").strip());
+      long gets = server.requestCounts().getOrDefault("GET", 0L) - getsBefore;
+      // a 96 MiB heap reads ahead in 4 MiB parts (a fifth of the heap, three parts a file)
+      assertTrue(gets <= 1024 / 4 + 16, gets + " GETs for a cold read of 1 GiB");
       Shell.bash(null, "fusermount -u " + mnt);
       assertTrue(reader.waitFor(2, TimeUnit.MINUTES));
       assertEquals(0, reader.exitValue(), Files.readString(tmp.resolve("read.log")));
