@@ -46,7 +46,7 @@ import picocli.CommandLine.Parameters;
         "  stat_cache_expire=SEC    lifetime of cached attributes and listings (default: 900)",
         "  max_stat_cache_size=N    entries in the attribute cache (default: 100000)",
         "  multipart_size=MB        part size of multipart uploads (default: 10)",
-                "  parallel_count=N         parts uploaded in parallel, GETs reading ahead (default: 5)",
+        "  parallel_count=N         parts uploaded in parallel, GETs reading ahead (default: 5)",
         "  parallel_uploads=N       files uploaded at once (default: 8); a database renamed",
         "                           into place, a symlink, an fsync'ed file and a delete still",
         "                           go up only after every file closed before them",
