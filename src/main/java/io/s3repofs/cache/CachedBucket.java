@@ -24,10 +24,19 @@ public final class CachedBucket {
   private final BucketStore store;
   private final MetadataCache cache;
   private final ListingFilter listingFilter = new ListingFilter();
+  private final HeadFetcher heads;
+  /** Directories readdir listed lately: the stat calls that follow get their HEADs many at a time. */
+  private final com.github.benmanes.caffeine.cache.Cache<String, ReadDirectory> readDirectories;
+  /** Most HEADs one prefetch queues: half the HEAD cache, so that it cannot evict its own answers. */
+  private final int prefetchWindow;
 
   public CachedBucket(BucketStore store, CacheSettings settings) {
     this.store = store;
     this.cache = new MetadataCache(settings);
+    this.heads = new HeadFetcher(store, cache.heads, store.settings().metadataRequests());
+    this.readDirectories = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+        .expireAfterWrite(settings.statCacheExpiry()).maximumSize(64).build();
+    this.prefetchWindow = (int) Math.max(1, Math.min(Integer.MAX_VALUE, settings.statCacheSize() / 2));
   }
 
   public StoreSettings storeSettings() {
@@ -72,13 +81,49 @@ public final class CachedBucket {
     return listing;
   }
 
-  /** The cached HEAD of an object (or its cached absence); a {@link CacheMiss} when unknown. */
+  /**
+   * The cached HEAD of an object (or its cached absence); a {@link CacheMiss} when unknown. In a
+   * directory that readdir just listed, the miss also starts the HEADs of the entries that follow
+   * (see {@link #directoryRead}).
+   */
   public Optional<ObjectHead> headOrMiss(String key) {
     Optional<ObjectHead> head = cache.heads.getIfPresent(key);
     if (head == null) {
-      throw new CacheMiss("HEAD " + key, () -> head(key));
+      throw new CacheMiss("HEAD " + key, () -> {
+        prefetchAfterMiss(key);
+        return head(key);
+      });
     }
     return head;
+  }
+
+  /** A directory readdir listed, with how many HEADs of its entries missed the cache since. */
+  private static final class ReadDirectory {
+    final java.util.concurrent.atomic.AtomicInteger misses = new java.util.concurrent.atomic.AtomicInteger();
+  }
+
+  /**
+   * Records that readdir listed a directory. What usually follows is a stat of every entry
+   * ({@code ls -l}, {@code rm -r}, {@code find}): from the second HEAD of its entries that misses
+   * the cache, the HEADs of the entries after it (in name order, then from the start; at most half
+   * the HEAD cache) are fetched {@code multireq_max} at a time, so each stat waits for a HEAD
+   * already in flight instead of sending its own after the one before. A lone stat after a
+   * readdir (a glob, then one file) costs no prefetch.
+   */
+  public void directoryRead(String dirKey) {
+    readDirectories.put(dirKey, new ReadDirectory());
+  }
+
+  private void prefetchAfterMiss(String key) {
+    String dirKey = parentKey(key);
+    ReadDirectory read = readDirectories.getIfPresent(dirKey);
+    if (read == null || heads.inFlight(key) || read.misses.incrementAndGet() < 2) {
+      return;
+    }
+    DirectoryListing listing = cachedListing(dirKey);
+    if (listing != null) {
+      heads.prefetch(listing.keysFrom(dirKey, nameOf(key), prefetchWindow));
+    }
   }
 
   /** The cached HEAD of an object (empty: known absent), or null when it is not cached. */
@@ -99,7 +144,19 @@ public final class CachedBucket {
   /** Forgets every listing and HEAD at or below a directory key (after a directory rename). */
   public void forgetTree(String dirKey) {
     cache.listings.asMap().keySet().removeIf(k -> k.startsWith(dirKey));
+    heads.changedAll();
     cache.heads.asMap().keySet().removeIf(k -> k.startsWith(dirKey));
+  }
+
+  /** Sets the cached HEAD of a key (a HEAD in flight for it is then not cached). */
+  private void setHead(String key, Optional<ObjectHead> head) {
+    heads.changed(key);
+    cache.heads.put(key, head);
+  }
+
+  private void dropHead(String key) {
+    heads.changed(key);
+    cache.heads.invalidate(key);
   }
 
   public void forgetListing(String dirKey) {
@@ -133,9 +190,12 @@ public final class CachedBucket {
     }
   }
 
-  /** HEAD of an object, cached (a miss is cached too). */
+  /**
+   * HEAD of an object, cached (a miss is cached too). A HEAD of the key already in flight is
+   * waited for, not sent twice.
+   */
   public Optional<ObjectHead> head(String key) {
-    return cache.heads.get(key, store::head);
+    return heads.get(key);
   }
 
   public InputStream read(String key, long from, long toInclusive) {
@@ -169,7 +229,7 @@ public final class CachedBucket {
     String etag = store.putBytes(dirKey, new byte[0], metadata);
     changed(dirKey);
     changed(parentKey(dirKey));
-    cache.heads.put(dirKey, Optional.of(new ObjectHead(0, etag, Instant.now(), metadata)));
+    setHead(dirKey, Optional.of(new ObjectHead(0, etag, Instant.now(), metadata)));
     DirectoryListing own = cachedListing(dirKey);
     if (own != null) {
       own.markerPresent(true);
@@ -204,7 +264,7 @@ public final class CachedBucket {
       remember(targetKey, size, etag, known);
     } else {
       changed(parentKey(targetKey));
-      cache.heads.invalidate(targetKey);
+      dropHead(targetKey);
       forgetListing(parentKey(targetKey));
     }
     return etag;
@@ -217,7 +277,7 @@ public final class CachedBucket {
     if (key.endsWith("/")) {
       changed(key);
     }
-    cache.heads.put(key, Optional.empty());
+    setHead(key, Optional.empty());
     if (key.endsWith("/")) {
       DirectoryListing own = cachedListing(key);
       if (own != null) {
@@ -236,7 +296,7 @@ public final class CachedBucket {
     changed(dirKey);
     changed(parentKey(dirKey));
     cache.listings.invalidate(dirKey);
-    cache.heads.invalidate(dirKey);
+    dropHead(dirKey);
     DirectoryListing parent = cachedListing(parentKey(dirKey));
     if (parent != null) {
       parent.remove(nameOf(dirKey));
@@ -265,7 +325,7 @@ public final class CachedBucket {
   private void remember(String key, long size, String etag, Map<String, String> metadata) {
     changed(parentKey(key));
     Instant now = Instant.now();
-    cache.heads.put(key, Optional.of(new ObjectHead(size, etag, now, metadata)));
+    setHead(key, Optional.of(new ObjectHead(size, etag, now, metadata)));
     DirectoryListing parent = cachedListing(parentKey(key));
     if (parent != null) {
       parent.replace(nameOf(key), RemoteEntry.file(size, etag, now));

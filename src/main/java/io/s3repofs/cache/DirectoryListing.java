@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class DirectoryListing {
 
-  private final Map<String, RemoteEntry> entries = new ConcurrentSkipListMap<>();
+  private final ConcurrentSkipListMap<String, RemoteEntry> entries = new ConcurrentSkipListMap<>();
   private volatile boolean markerPresent;
 
   public DirectoryListing(boolean markerPresent) {
@@ -23,6 +23,23 @@ public final class DirectoryListing {
 
   public Set<String> names() {
     return entries.keySet();
+  }
+
+  /**
+   * The keys (under {@code dirKey}) of at most {@code max} entries, from {@code name} on in name
+   * order and then from the first: a file's key, or a subdirectory's marker key ({@code name/}).
+   */
+  public java.util.List<String> keysFrom(String dirKey, String name, int max) {
+    java.util.List<String> keys = new java.util.ArrayList<>(Math.min(max, 1024));
+    for (Map<String, RemoteEntry> part : java.util.List.of(entries.tailMap(name, true), entries.headMap(name, false))) {
+      for (Map.Entry<String, RemoteEntry> e : part.entrySet()) {
+        if (keys.size() >= max) {
+          return keys;
+        }
+        keys.add(dirKey + e.getKey() + (e.getValue().directory() ? "/" : ""));
+      }
+    }
+    return keys;
   }
 
   public boolean isEmpty() {

@@ -50,6 +50,8 @@ import picocli.CommandLine.Parameters;
         "  parallel_uploads=N       files uploaded at once (default: 8); a database renamed",
         "                           into place, a symlink, an fsync'ed file and a delete still",
         "                           go up only after every file closed before them",
+        "  multireq_max=N           HEADs in flight at once when the entries of a directory",
+        "                           just read are stat'ed, as by ls -l (default: 64)",
         "  retries=N                attempts per request (default: 5)",
         "  connect_timeout=SEC, readwrite_timeout=SEC",
         "  ahbe_conf=FILE           extra HTTP headers by name suffix, in s3fs's format",

@@ -36,6 +36,7 @@ final class MountOptions {
     VALUED.put("multipart_size", "megabytes, at least 5");
     VALUED.put("parallel_count", "a number from 1 to 64");
     VALUED.put("parallel_uploads", "a number from 1 to 64");
+    VALUED.put("multireq_max", "a number from 1 to 256");
     VALUED.put("retries", "a number of attempts from 1 to 20");
     VALUED.put("connect_timeout", "seconds");
     VALUED.put("readwrite_timeout", "seconds");

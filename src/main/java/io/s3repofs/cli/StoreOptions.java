@@ -75,7 +75,8 @@ public final class StoreOptions {
     return new StoreSettings(bucket, prefix, endpoint, o.get("endpoint", "us-east-1"),
         o.has("use_path_request_style"), credentials(bucket, o), acl,
         multipartMb * 1024 * 1024, parallel, retries,
-        Duration.ofSeconds(Math.max(connectTimeout, rwTimeout)), headerRules(o));
+        Duration.ofSeconds(Math.max(connectTimeout, rwTimeout)), headerRules(o),
+        (int) o.number("multireq_max", StoreSettings.DEFAULT_METADATA_REQUESTS, 1, 256));
   }
 
   /**

@@ -312,10 +312,12 @@ public final class FileSystemCore implements AutoCloseable {
   /** The names in a directory, without "." and "..". */
   public List<String> readdir(String fusePath) throws FsException {
     String key = KeyPaths.key(fusePath);
-    return locked(() -> {
+    List<String> entries = locked(() -> {
       names.requireDirectory(key);
       return List.copyOf(names.names(key));
     });
+    bucket.directoryRead(KeyPaths.dirKey(key)); // the stats that follow get their HEADs in parallel
+    return entries;
   }
 
   public void mkdir(String fusePath, int mode, int uid, int gid) throws FsException {

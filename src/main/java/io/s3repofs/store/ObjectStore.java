@@ -66,7 +66,8 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
         .credentialsProvider(settings.credentials() == null
             ? AnonymousCredentialsProvider.create() : settings.credentials())
         .httpClientBuilder(ApacheHttpClient.builder()
-            .maxConnections(Math.max(32, settings.parallelCount() * 2 + 4 + 16)) // parts + files uploaded at once + reads
+            .maxConnections(Math.max(32, settings.parallelCount() * 2 + 4 + 16) // parts + files uploaded at once + reads
+                + settings.metadataRequests()) // HEADs of a directory's entries (multireq_max)
             .connectionTimeout(settings.timeout())
             .socketTimeout(settings.timeout()))
         .overrideConfiguration(c -> c

@@ -19,6 +19,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * @param maxAttempts attempts per request, the first included, before an error is reported
  * @param timeout connection and socket timeout
  * @param headers the HTTP headers (Cache-Control, Content-Type, ...) objects get by their key
+ * @param metadataRequests HEAD requests in flight at once when the attributes of a listed
+ *     directory's entries are fetched (s3fs {@code multireq_max}); the connection pool makes room
+ *     for them
  */
 public record StoreSettings(
     String bucket,
@@ -32,7 +35,11 @@ public record StoreSettings(
     int parallelCount,
     int maxAttempts,
     Duration timeout,
-    HeaderRules headers) {
+    HeaderRules headers,
+    int metadataRequests) {
+
+  /** HEADs in flight at once unless {@code multireq_max} says otherwise. */
+  public static final int DEFAULT_METADATA_REQUESTS = 64;
 
   /** Settings that add no HTTP headers to any object. */
   public StoreSettings(String bucket, String prefix, URI endpoint, String region,
@@ -42,15 +49,26 @@ public record StoreSettings(
         parallelCount, maxAttempts, timeout, HeaderRules.NONE);
   }
 
+  /** Settings with the default number of metadata requests in flight. */
+  public StoreSettings(String bucket, String prefix, URI endpoint, String region,
+      boolean pathStyle, AwsCredentialsProvider credentials, String cannedAcl,
+      long multipartSize, int parallelCount, int maxAttempts, Duration timeout, HeaderRules headers) {
+    this(bucket, prefix, endpoint, region, pathStyle, credentials, cannedAcl, multipartSize,
+        parallelCount, maxAttempts, timeout, headers, DEFAULT_METADATA_REQUESTS);
+  }
+
   /** The same settings with other header rules. */
   public StoreSettings withHeaders(HeaderRules rules) {
     return new StoreSettings(bucket, prefix, endpoint, region, pathStyle, credentials, cannedAcl,
-        multipartSize, parallelCount, maxAttempts, timeout, rules);
+        multipartSize, parallelCount, maxAttempts, timeout, rules, metadataRequests);
   }
 
   public StoreSettings {
     if (headers == null) {
       headers = HeaderRules.NONE;
+    }
+    if (metadataRequests < 1) {
+      throw new IllegalArgumentException("metadataRequests must be at least 1: " + metadataRequests);
     }
     if (!prefix.isEmpty() && !prefix.endsWith("/")) {
       throw new IllegalArgumentException("prefix must be empty or end with '/': " + prefix);
