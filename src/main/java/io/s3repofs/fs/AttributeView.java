@@ -36,7 +36,7 @@ final class AttributeView {
       return display(n.attributes, size);
     }
     if (r instanceof Resolved.RemoteFile) {
-      ObjectHead head = names.head(key).orElseThrow(() -> Namespace.notFound(key));
+      ObjectHead head = names.statHead(key).orElseThrow(() -> Namespace.notFound(key));
       return display(names.decode(head, false), head.size());
     }
     return display(directory(key), 4096);
@@ -44,7 +44,7 @@ final class AttributeView {
 
   /** A directory's stored attributes: its marker's metadata, or defaults for an implicit one. */
   PosixAttributes directory(String key) {
-    Optional<ObjectHead> marker = names.head(KeyPaths.dirKey(key));
+    Optional<ObjectHead> marker = names.statHead(KeyPaths.dirKey(key));
     if (marker.isPresent()) {
       return names.decode(marker.get(), true);
     }

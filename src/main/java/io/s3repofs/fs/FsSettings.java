@@ -15,14 +15,31 @@ package io.s3repofs.fs;
  *     for AWS S3's reading of '+' in URLs (see {@link PlusAliases})
  * @param uploadOnClose every close(2) of a written file returns once it is in the bucket (s3fs's
  *     behaviour); otherwise only the commit points of {@link CommitPoints} wait
+ * @param statFromList stat shows what the LIST pages say (size, Last-Modified as the times) with
+ *     the default mode and owner, and sends no HEAD; stored attributes and symlinks are not seen
+ *     until a file is opened ({@code stat_from_list})
  */
 public record FsSettings(
     int ownerUid, int ownerGid, int forcedUid, int forcedGid, int umask, int mountPointUmask,
-    boolean readOnly, SymlinkMode symlinks, boolean plusAliases, boolean uploadOnClose) {
+    boolean readOnly, SymlinkMode symlinks, boolean plusAliases, boolean uploadOnClose,
+    boolean statFromList) {
+
+  public FsSettings(int ownerUid, int ownerGid, int forcedUid, int forcedGid, int umask,
+      int mountPointUmask, boolean readOnly, SymlinkMode symlinks, boolean plusAliases, boolean uploadOnClose) {
+    this(ownerUid, ownerGid, forcedUid, forcedGid, umask, mountPointUmask, readOnly, symlinks, plusAliases,
+        uploadOnClose, false);
+  }
 
   public FsSettings(int ownerUid, int ownerGid, int forcedUid, int forcedGid, int umask,
       int mountPointUmask, boolean readOnly, SymlinkMode symlinks, boolean plusAliases) {
-    this(ownerUid, ownerGid, forcedUid, forcedGid, umask, mountPointUmask, readOnly, symlinks, plusAliases, false);
+    this(ownerUid, ownerGid, forcedUid, forcedGid, umask, mountPointUmask, readOnly, symlinks, plusAliases, false,
+        false);
+  }
+
+  /** The same settings with {@code statFromList} set as given. */
+  public FsSettings withStatFromList(boolean on) {
+    return new FsSettings(ownerUid, ownerGid, forcedUid, forcedGid, umask, mountPointUmask, readOnly, symlinks,
+        plusAliases, uploadOnClose, on);
   }
 
   /** How a symlink is stored in the bucket. */

@@ -145,6 +145,27 @@ final class Namespace {
     return bucket.headOrMiss(key);
   }
 
+  /**
+   * An object's HEAD for stat: as {@link #head}, except that with {@code stat_from_list} a key
+   * whose HEAD is not cached gets one made up from its LIST entry (size, ETag, Last-Modified; no
+   * metadata, so default mode and owner) and a directory marker none (an implicit directory's
+   * defaults): no request.
+   */
+  Optional<ObjectHead> statHead(String key) {
+    if (settings.statFromList()) {
+      Optional<ObjectHead> cached = bucket.cachedHead(key);
+      if (cached != null) {
+        return cached;
+      }
+      RemoteEntry listed = bucket.listedEntry(key);
+      if (listed != null) {
+        return listed.directory() ? Optional.empty()
+            : Optional.of(new ObjectHead(listed.size(), listed.etag(), listed.lastModified(), Map.of()));
+      }
+    }
+    return head(key);
+  }
+
   // ---------------------------------------------------------------- lookups
 
   /** Looks a key up; null when nothing is there. */
@@ -168,7 +189,7 @@ final class Namespace {
     if (entry.directory()) {
       return new Resolved.RemoteDirectory(key);
     }
-    Optional<ObjectHead> head = head(key);
+    Optional<ObjectHead> head = statHead(key);
     if (head.isEmpty()) {
       listing.remove(KeyPaths.name(key)); // gone behind our back: the listing was stale
       return null;

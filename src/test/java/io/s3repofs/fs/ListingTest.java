@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 9: {@code ls -l} (readdir, then a getattr of each entry, one after the other as ls sends
  * them) of objects other tools wrote. The HEADs the getattrs need go out many at a time, each
- * getattr waits for its HEAD already in flight, and a second pass costs nothing.
+ * getattr waits for its HEAD already in flight, a second pass costs nothing, and with
+ * {@code stat_from_list} the LIST pages are all there is.
  */
 class ListingTest {
 
@@ -88,7 +89,8 @@ class ListingTest {
     fs = new FileSystemCore(cachedBucket,
         new ContentFiles(tmp.resolve("cache/data"), cache.cleanBytesLimit()),
         new Journal(tmp.resolve("cache/journal")), new WritebackQueue(cache.writeBackDelay()),
-        new FsSettings(1000, 1000, -1, -1, -1, -1, false, FsSettings.SymlinkMode.COPY, true));
+        new FsSettings(1000, 1000, -1, -1, -1, -1, false, FsSettings.SymlinkMode.COPY, true)
+            .withStatFromList(statFromList));
   }
 
   @AfterEach
@@ -153,6 +155,32 @@ class ListingTest {
     assertEquals(OBJECTS + 1, lsLong("/dir").size());
     assertEquals(before, faults.seen().size(), "a warm ls -l costs no request: " + faults.seen().subList(before,
         faults.seen().size()));
+  }
+
+  @Test
+  void statFromListCostsOnlyListPages() throws Exception {
+    mount(true);
+    List<FileAttributes> attrs = lsLong("/dir");
+    assertEquals(OBJECTS + 1, attrs.size());
+    assertEquals(List.of("LIST", "LIST"), faults.seen().stream().map(FaultyStore.Request::op).toList(),
+        "the root's and dir's LIST, nothing else");
+    for (int i = 0; i < OBJECTS; i++) {
+      FileAttributes a = fs.getattr("/" + name(i));
+      // the listing's size and Last-Modified; default mode and owner even where metadata says otherwise
+      assertEquals(("object " + i).length(), a.size());
+      assertEquals(PosixAttributes.S_IFREG | 0644, a.mode(), name(i));
+      assertEquals(1000, a.uid());
+      assertEquals(store.head(name(i)).orElseThrow().lastModified().getEpochSecond(), a.mtimeNanos() / 1_000_000_000L);
+    }
+    assertEquals(PosixAttributes.S_IFDIR | 0755, fs.getattr("/dir/sub").mode());
+    assertEquals(OBJECTS + 1, lsLong("/dir").size());
+    assertEquals(2, faults.seen().size(), "a warm pass costs nothing either");
+    // reading a file still works (and is the one place a HEAD is sent)
+    long h = fs.open("/" + name(7), 0);
+    byte[] buffer = new byte[64];
+    int n = fs.read(h, 0, buffer, buffer.length);
+    fs.release(h);
+    assertEquals("object 7", new String(buffer, 0, n, StandardCharsets.UTF_8));
   }
 
   @Test
