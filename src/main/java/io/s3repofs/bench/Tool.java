@@ -6,14 +6,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The three filesystems compared, each mounted in the foreground (so the mount process is our
+ * The filesystems compared (s3repofs also with {@code -o stat_from_list}, as
+ * {@code s3repofs-listonly}), each mounted in the foreground (so the mount process is our
  * child: we know its pid, its peak RSS, and when it exits), with the options of the classic
  * "pacman repository on a bucket" recipe: path-style requests, public-read objects.
  */
 enum Tool {
   S3FS("s3fs"),
   RCLONE("rclone"),
-  S3REPOFS("s3repofs");
+  S3REPOFS("s3repofs"),
+  /** s3repofs with {@code -o stat_from_list}: stat from the LIST pages, no HEAD per file. */
+  S3REPOFS_LISTONLY("s3repofs-listonly");
 
   final String label;
 
@@ -27,7 +30,7 @@ enum Tool {
         return t;
       }
     }
-    throw new IllegalArgumentException("unknown tool: " + name + " (s3fs, rclone, s3repofs)");
+    throw new IllegalArgumentException("unknown tool: " + name + " (s3fs, rclone, s3repofs, s3repofs-listonly)");
   }
 
   /** The command line that mounts {@code bucket} on {@code mountPoint} and stays in the foreground. */
@@ -40,6 +43,8 @@ enum Tool {
           "--vfs-cache-mode", "writes", "--cache-dir", cache.toString(), "--log-level", "NOTICE");
       case S3REPOFS -> List.of(launcher.toString(), "mount", bucket, mountPoint.toString(), "-f",
           "-o", common + ",use_cache=" + cache);
+      case S3REPOFS_LISTONLY -> List.of(launcher.toString(), "mount", bucket, mountPoint.toString(), "-f",
+          "-o", common + ",use_cache=" + cache + ",stat_from_list");
     };
   }
 
@@ -59,16 +64,20 @@ enum Tool {
         "RCLONE_CONFIG_BENCH_ACL", "public-read");
   }
 
+  boolean isS3repofs() {
+    return this == S3REPOFS || this == S3REPOFS_LISTONLY;
+  }
+
   String version() {
     try {
       Shell.Result r = switch (this) {
         case S3FS -> Shell.run(java.time.Duration.ofSeconds(10), null, "s3fs", "--version");
         case RCLONE -> Shell.run(java.time.Duration.ofSeconds(10), null, "rclone", "version");
-        case S3REPOFS -> Shell.run(java.time.Duration.ofSeconds(10), null, "git", "rev-parse", "--short", "HEAD");
+        case S3REPOFS, S3REPOFS_LISTONLY -> Shell.run(java.time.Duration.ofSeconds(10), null, "git", "rev-parse", "--short", "HEAD");
       };
       String first = r.output().strip().lines().findFirst().orElse("");
       java.util.regex.Matcher m = java.util.regex.Pattern.compile("[vV]?(\\d+\\.\\d+(\\.\\d+)?)").matcher(first);
-      return this == S3REPOFS ? first : m.find() ? m.group(1) : first;
+      return isS3repofs() ? first : m.find() ? m.group(1) : first;
     } catch (Exception e) {
       return "?";
     }
