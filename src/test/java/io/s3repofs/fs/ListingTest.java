@@ -242,6 +242,27 @@ class ListingTest {
     assertEquals(Errno.ENOENT, e.errno());
   }
 
+  @Test
+  void aPrefetchedHeadThatFailsIsSentAgainByTheGetattrThatNeedsIt() throws Exception {
+    mount(false);
+    fs.readdir("/dir");
+    fs.getattr("/dir/f0000");
+    // the next 20 HEADs fail (as a server error would): most of them are prefetches
+    faults.failNext(20, io.s3repofs.store.StoreException.Kind.OTHER, r -> r.op().equals("HEAD"));
+    int failed = 0;
+    long t0 = System.nanoTime();
+    for (int i = 1; i < OBJECTS; i++) {
+      try {
+        assertEquals(("object " + i).length(), fs.getattr("/" + name(i)).size());
+      } catch (FsException e) {
+        failed++;
+      }
+    }
+    System.out.printf("getattrs with 20 failing HEADs: %.2f s%n", (System.nanoTime() - t0) / 1e9);
+    assertTrue(failed <= 2, "a getattr fails only when its own HEAD fails too: " + failed + " failed");
+    assertEquals(20, faults.injectedFaults());
+  }
+
   /** Counts the requests of each kind in flight at once, between the core and {@link FaultyStore}. */
   static final class Concurrency implements BucketStore {
     private final BucketStore real;
