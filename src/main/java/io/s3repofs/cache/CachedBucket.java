@@ -27,16 +27,20 @@ public final class CachedBucket {
   private final HeadFetcher heads;
   /** Directories readdir listed lately: the stat calls that follow get their HEADs many at a time. */
   private final com.github.benmanes.caffeine.cache.Cache<String, ReadDirectory> readDirectories;
-  /** Most HEADs one prefetch queues: half the HEAD cache, so that it cannot evict its own answers. */
+  /**
+   * Most HEADs one prefetch queues, and most prefetched answers kept: half the HEAD cache's size
+   * (so the HEADs of a mount are at most one and a half max_stat_cache_size).
+   */
   private final int prefetchWindow;
 
   public CachedBucket(BucketStore store, CacheSettings settings) {
     this.store = store;
     this.cache = new MetadataCache(settings);
-    this.heads = new HeadFetcher(store, cache.heads, store.settings().metadataRequests());
     this.readDirectories = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
         .expireAfterWrite(settings.statCacheExpiry()).maximumSize(64).build();
     this.prefetchWindow = (int) Math.max(1, Math.min(Integer.MAX_VALUE, settings.statCacheSize() / 2));
+    this.heads = new HeadFetcher(store, cache.heads, store.settings().metadataRequests(), prefetchWindow,
+        settings.statCacheExpiry());
   }
 
   public StoreSettings storeSettings() {
@@ -87,7 +91,7 @@ public final class CachedBucket {
    * (see {@link #directoryRead}).
    */
   public Optional<ObjectHead> headOrMiss(String key) {
-    Optional<ObjectHead> head = cache.heads.getIfPresent(key);
+    Optional<ObjectHead> head = heads.cached(key);
     if (head == null) {
       throw new CacheMiss("HEAD " + key, () -> {
         prefetchAfterMiss(key);
@@ -128,7 +132,7 @@ public final class CachedBucket {
 
   /** The cached HEAD of an object (empty: known absent), or null when it is not cached. */
   public Optional<ObjectHead> cachedHead(String key) {
-    return cache.heads.getIfPresent(key);
+    return heads.cached(key);
   }
 
   /** The cached listing of a directory, or null when it is not cached. */
@@ -144,7 +148,7 @@ public final class CachedBucket {
   /** Forgets every listing and HEAD at or below a directory key (after a directory rename). */
   public void forgetTree(String dirKey) {
     cache.listings.asMap().keySet().removeIf(k -> k.startsWith(dirKey));
-    heads.changedAll();
+    heads.changedAll(dirKey);
     cache.heads.asMap().keySet().removeIf(k -> k.startsWith(dirKey));
   }
 
@@ -249,7 +253,7 @@ public final class CachedBucket {
     String etag = store.copy(sourceKey, targetKey, metadata);
     Map<String, String> known = metadata;
     long size = -1;
-    Optional<ObjectHead> source = cache.heads.getIfPresent(sourceKey);
+    Optional<ObjectHead> source = heads.cached(sourceKey);
     if (source != null && source.isPresent()) {
       size = source.get().size();
       if (known == null) {

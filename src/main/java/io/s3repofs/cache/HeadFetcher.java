@@ -3,7 +3,9 @@ package io.s3repofs.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import io.s3repofs.store.BucketStore;
 import io.s3repofs.store.ObjectHead;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -22,6 +24,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@code concurrency} requests in flight (s3fs's {@code multireq_max}). No lock is held while a
  * request runs.
  *
+ * <p>A prefetch's answers are kept apart from the HEAD cache, first in first out, at most
+ * {@code prefetchCapacity} of them: in a full Caffeine cache (W-TinyLFU) a new entry that was
+ * used no more often than the one it would replace is dropped at once, so a directory larger
+ * than the cache would have its prefetched answers evicted before its stats came to them, and
+ * each HEAD sent again. The stats that follow find them there; a HEAD a caller waits for itself
+ * goes into the HEAD cache.
+ *
  * <p>A HEAD that was in flight while the mount wrote, deleted or forgot the key is not cached
  * (its answer may predate the change): every other change of the HEAD cache goes through
  * {@link #changed} or {@link #changedAll} first, and a fetch caches its answer only if neither
@@ -37,10 +46,24 @@ final class HeadFetcher {
   /** Changes per key (striped) and of everything, see the class comment. */
   private final AtomicLongArray epochs = new AtomicLongArray(1024);
   private final AtomicLong allEpoch = new AtomicLong();
+  /** Answers of prefetches (see the class comment), with when they came; guarded by itself. */
+  private final LinkedHashMap<String, Prefetched> prefetched;
+  /** How long a prefetched answer is valid (the HEAD cache's lifetime), in nanoseconds. */
+  private final long lifetimeNanos;
 
-  HeadFetcher(BucketStore store, Cache<String, Optional<ObjectHead>> heads, int concurrency) {
+  private record Prefetched(Optional<ObjectHead> head, long at) {}
+
+  HeadFetcher(BucketStore store, Cache<String, Optional<ObjectHead>> heads, int concurrency, int prefetchCapacity,
+      java.time.Duration lifetime) {
     this.store = store;
     this.heads = heads;
+    this.lifetimeNanos = lifetime.toNanos();
+    this.prefetched = new LinkedHashMap<>() {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Prefetched> eldest) {
+        return size() > prefetchCapacity;
+      }
+    };
     this.pool = new ThreadPoolExecutor(concurrency, concurrency, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         r -> {
           Thread t = new Thread(r, "s3repofs-head");
@@ -60,8 +83,11 @@ final class HeadFetcher {
       this.key = key;
     }
 
-    /** Sends the HEAD on this thread unless another thread did; true when this thread did. */
-    boolean claimAndRun() {
+    /**
+     * Sends the HEAD on this thread unless another thread did; true when this thread did. A
+     * prefetch's answer goes with the prefetched ones, a caller's into the HEAD cache.
+     */
+    boolean claimAndRun(boolean prefetch) {
       if (!claimed.compareAndSet(false, true)) {
         return false;
       }
@@ -69,8 +95,15 @@ final class HeadFetcher {
       long all = allEpoch.get();
       try {
         Optional<ObjectHead> head = store.head(key);
-        heads.asMap().compute(key, (k, old) ->
-            epochs.get(stripe(key)) == epoch && allEpoch.get() == all ? head : old);
+        if (prefetch) {
+          synchronized (prefetched) {
+            if (unchanged(key, epoch, all)) {
+              prefetched.put(key, new Prefetched(head, System.nanoTime()));
+            }
+          }
+        } else {
+          heads.asMap().compute(key, (k, old) -> unchanged(key, epoch, all) ? head : old);
+        }
         result.complete(head);
       } catch (RuntimeException | Error e) {
         result.completeExceptionally(e);
@@ -81,11 +114,34 @@ final class HeadFetcher {
     }
   }
 
+  private boolean unchanged(String key, long epoch, long all) {
+    return epochs.get(stripe(key)) == epoch && allEpoch.get() == all;
+  }
+
+  /** The cached HEAD of a key (also a prefetched one), or null. */
+  Optional<ObjectHead> cached(String key) {
+    Optional<ObjectHead> head = heads.getIfPresent(key);
+    if (head != null) {
+      return head;
+    }
+    synchronized (prefetched) {
+      Prefetched p = prefetched.get(key);
+      if (p == null) {
+        return null;
+      }
+      if (System.nanoTime() - p.at() > lifetimeNanos) {
+        prefetched.remove(key);
+        return null;
+      }
+      return p.head();
+    }
+  }
+
   /** The HEAD of a key: cached, or the one in flight, or one sent now on the caller's thread. */
   Optional<ObjectHead> get(String key) {
     boolean retried = false;
     while (true) {
-      Optional<ObjectHead> cached = heads.getIfPresent(key);
+      Optional<ObjectHead> cached = cached(key);
       if (cached != null) {
         return cached;
       }
@@ -93,7 +149,7 @@ final class HeadFetcher {
       if (fetch == null) {
         continue; // cached meanwhile
       }
-      boolean ranHere = fetch.claimAndRun(); // a queued prefetch is taken over: no waiting in line
+      boolean ranHere = fetch.claimAndRun(false); // a queued prefetch is taken over: no waiting in line
       try {
         return fetch.result.join();
       } catch (CompletionException e) {
@@ -123,7 +179,7 @@ final class HeadFetcher {
     if (existing != null) {
       return existing;
     }
-    Optional<ObjectHead> cached = heads.getIfPresent(key);
+    Optional<ObjectHead> cached = cached(key);
     if (cached != null) { // a fetch ended between our look at the cache and the registration
       inFlight.remove(key, fresh);
       fresh.claimed.set(true);
@@ -137,12 +193,12 @@ final class HeadFetcher {
   int prefetch(List<String> keys) {
     int queued = 0;
     for (String key : keys) {
-      if (heads.asMap().containsKey(key) || inFlight.containsKey(key)) {
+      if (heads.asMap().containsKey(key) || inFlight.containsKey(key) || isPrefetched(key)) {
         continue;
       }
       Fetch fresh = new Fetch(key);
       if (inFlight.putIfAbsent(key, fresh) == null) {
-        pool.execute(fresh::claimAndRun);
+        pool.execute(() -> fresh.claimAndRun(true));
         queued++;
       }
     }
@@ -153,14 +209,27 @@ final class HeadFetcher {
     return inFlight.containsKey(key);
   }
 
-  /** Call before changing a key's cached HEAD: a HEAD in flight for it will not be cached. */
-  void changed(String key) {
-    epochs.incrementAndGet(stripe(key));
+  private boolean isPrefetched(String key) {
+    return cached(key) != null;
   }
 
-  /** Call before dropping many cached HEADs at once. */
-  void changedAll() {
+  /**
+   * Call before changing a key's cached HEAD: a HEAD in flight for it will not be cached, and a
+   * prefetched answer is dropped.
+   */
+  void changed(String key) {
+    epochs.incrementAndGet(stripe(key));
+    synchronized (prefetched) {
+      prefetched.remove(key);
+    }
+  }
+
+  /** Call before dropping the cached HEADs of every key under a prefix. */
+  void changedAll(String prefix) {
     allEpoch.incrementAndGet();
+    synchronized (prefetched) {
+      prefetched.keySet().removeIf(k -> k.startsWith(prefix));
+    }
   }
 
   private int stripe(String key) {

@@ -81,9 +81,13 @@ class ListingTest {
   }
 
   private void mount(boolean statFromList) throws Exception {
+    mount(statFromList, 10_000);
+  }
+
+  private void mount(boolean statFromList, long statCacheSize) throws Exception {
     faults = new FaultyStore(store, 9);
     gauge = new Concurrency(faults);
-    CacheSettings cache = new CacheSettings(tmp.resolve("cache"), Duration.ofMinutes(15), 10_000, 64L << 20,
+    CacheSettings cache = new CacheSettings(tmp.resolve("cache"), Duration.ofMinutes(15), statCacheSize, 64L << 20,
         Duration.ofSeconds(30));
     cachedBucket = new CachedBucket(gauge, cache);
     fs = new FileSystemCore(cachedBucket,
@@ -240,6 +244,18 @@ class ListingTest {
     assertEquals(Optional.empty(), bucket().cachedHead(name(4)), "the stale answer is not cached");
     FsException e = org.junit.jupiter.api.Assertions.assertThrows(FsException.class, () -> fs.getattr("/dir/f0004"));
     assertEquals(Errno.ENOENT, e.errno());
+  }
+
+  @Test
+  void aDirectoryLargerThanTheHeadCacheIsPrefetchedInWindowsThatDoNotEvictThemselves() throws Exception {
+    mount(false, 100); // max_stat_cache_size=100: prefetches of at most 50 HEADs
+    List<FileAttributes> attrs = lsLong("/dir");
+    assertEquals(OBJECTS + 1, attrs.size());
+    List<String> heads = faults.seen().stream().filter(r -> r.op().equals("HEAD")).map(FaultyStore.Request::key)
+        .toList();
+    assertEquals(OBJECTS + 2, heads.size(), "each HEAD once: " + (heads.size() - heads.stream().distinct().count())
+        + " sent twice");
+    assertTrue(gauge.max("HEAD") > 1, "still many at a time");
   }
 
   @Test
