@@ -67,6 +67,7 @@ final class DeleteTask implements WritebackTask {
         names.journal.remove(tombstone.journalSequence);
         tombstone.journalSequence = -1;
       }
+      names.uploadsChanged.signalAll(); // an rmdir may wait for it
       return Outcome.DONE;
     } finally {
       names.lock.unlock();

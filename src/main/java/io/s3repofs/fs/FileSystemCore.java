@@ -346,6 +346,7 @@ public final class FileSystemCore implements AutoCloseable {
     if (key.isEmpty()) {
       throw new FsException(Errno.EBUSY, "cannot remove the mount point");
     }
+    awaitDeletesBelow(key);
     try (PathLocks.Held held = names.paths.lock(key)) {
       String dirKey = KeyPaths.dirKey(key);
       boolean marker = locked(() -> {
@@ -360,6 +361,24 @@ public final class FileSystemCore implements AutoCloseable {
         bucket.forgetDirectory(dirKey);
         return null;
       });
+    }
+  }
+
+  /**
+   * Before rmdir deletes a directory's marker, the queued DELETEs of the names below it go
+   * (hurried), so the marker goes last, as with s3fs: a store kept on a filesystem (S3Proxy's,
+   * MinIO's) cannot remove a directory that still holds objects, and S3Proxy retried for 10 s.
+   * Waits holding no path lock (those DELETEs take their keys' locks), and at most
+   * {@link #COMMIT_PATIENCE} (deletes wait for queued uploads): then the marker goes as before.
+   */
+  private void awaitDeletesBelow(String key) throws FsException {
+    List<Tombstone> below = locked(() -> names.nodesWithin(key).stream()
+        .filter(n -> n instanceof Tombstone && !n.unlinked && !n.path.equals(key))
+        .map(n -> (Tombstone) n).toList());
+    if (!below.isEmpty()) {
+      long deadline = System.nanoTime() + COMMIT_PATIENCE.toNanos();
+      awaitCommit(below.get(0), below.get(0).delete, false,
+          () -> below.stream().allMatch(t -> t.unlinked) || System.nanoTime() > deadline);
     }
   }
 

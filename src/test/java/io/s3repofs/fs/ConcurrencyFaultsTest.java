@@ -91,6 +91,33 @@ class ConcurrencyFaultsTest {
     }
   }
 
+  /**
+   * rm -r: rmdir sends the queued DELETEs below the directory first and its marker's last, as
+   * s3fs does (a store on a filesystem cannot remove a directory that still holds objects:
+   * S3Proxy's retried for 10 s), instead of leaving them to wait out the write-back delay.
+   */
+  @Test
+  void rmdirSendsTheQueuedDeletesBelowItBeforeItsMarker() throws Exception {
+    try (CoreHarness delayed = CoreHarness.create(tmp.resolve("cache-delayed"), Duration.ofSeconds(60))) {
+      delayed.fs.mkdir("/d", 0755, 1000, 1000);
+      for (int i = 0; i < 20; i++) {
+        delayed.writeFile("/d/f" + i, "x");
+      }
+      delayed.drain();
+      int before = delayed.faults.seen().size();
+      for (int i = 0; i < 20; i++) {
+        delayed.fs.unlink("/d/f" + i);
+      }
+      delayed.fs.rmdir("/d");
+      List<FaultyStore.Request> sent = delayed.faults.seen().subList(before, delayed.faults.seen().size());
+      List<String> deleted = sent.stream().filter(r -> r.op().equals("DELETE")).map(FaultyStore.Request::key).toList();
+      assertEquals(21, deleted.size(), "the files' DELETEs and the marker's, when rmdir returns: " + sent);
+      assertEquals("d/", deleted.get(deleted.size() - 1), "the marker last: " + deleted);
+      assertTrue(delayed.store.list("d/").objects().isEmpty(), "nothing left below d/");
+      assertEquals(List.of(), delayed.fs.readdir("/"));
+    }
+  }
+
   /** Finding 2: a chmod while the upload runs reaches the bucket too. */
   @Test
   void chmodDuringUploadIsNotLost() throws Exception {
