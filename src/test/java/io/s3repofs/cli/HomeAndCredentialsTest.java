@@ -92,7 +92,24 @@ class HomeAndCredentialsTest {
       Path cache = home.resolve(".cache/s3repofs/" + bucket);
       assertTrue(Files.isRegularFile(cache.resolve("mount.log")), "cache under $HOME: " + cache);
     } finally {
+      // The background mount process uploads hello.txt at unmount: wait for it to exit while this
+      // JVM's S3 server is still up (it would otherwise retry for drain_timeout after the test).
+      List<ProcessHandle> daemons = ProcessHandle.allProcesses().filter(p -> commandLine(p).contains(mnt + " ")).toList();
+      assertFalse(daemons.isEmpty(), "the mount process of " + mnt);
       assertEquals(0, Shell.run(null, "fusermount", "-u", mnt.toString()).exitCode());
+      for (ProcessHandle daemon : daemons) {
+        daemon.onExit().get(60, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** A process's whole command line (ProcessHandle.Info cuts long ones, and ours has a long class path). */
+  private static String commandLine(ProcessHandle p) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+          java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+    } catch (java.io.IOException | RuntimeException e) {
+      return "";
     }
   }
 
