@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +43,7 @@ public final class WritebackQueue implements AutoCloseable {
   private final Duration delay;
   private final Clock clock;
   private final ReentrantLock lock = new ReentrantLock();
-  /** Signalled when a task ends or leaves the queue (waiters: drain, awaitUploaded). */
+  /** Signalled when a task ends or leaves the queue (waiters: drain). */
   private final Condition changed = lock.newCondition();
   /** Signalled when a task may have become ready to start (waiters: the workers). */
   private final Condition workAvailable = lock.newCondition();
@@ -53,10 +52,10 @@ public final class WritebackQueue implements AutoCloseable {
   /** Queued tasks by place in the order. */
   private final TreeMap<Long, WritebackTask> order = new TreeMap<>();
   private final Map<WritebackTask, Queued> queued = new HashMap<>();
-  /** Running tasks, with their place in the order and their start (epoch millis). */
-  private final Map<WritebackTask, long[]> running = new HashMap<>();
-  /** Failures in a row of a running task, carried back into the queue if it fails again. */
-  private final Map<WritebackTask, Integer> failuresOfRunning = new HashMap<>();
+  /** A running task: its place in the order and its start (epoch millis). */
+  private record Running(long sequence, long since) {}
+
+  private final Map<WritebackTask, Running> running = new HashMap<>();
   /** Tasks whose last run had to wait for another: a drain does not spin on them. */
   private final Set<WritebackTask> waiting = new HashSet<>();
   private long nextSequence;
@@ -154,16 +153,6 @@ public final class WritebackQueue implements AutoCloseable {
     }
   }
 
-  /** Whether any queued task (not counting running ones) matches. */
-  public boolean hasQueued(Predicate<WritebackTask> matching) {
-    lock.lock();
-    try {
-      return order.values().stream().anyMatch(matching);
-    } finally {
-      lock.unlock();
-    }
-  }
-
   public boolean isQueued(WritebackTask task) {
     lock.lock();
     try {
@@ -217,20 +206,6 @@ public final class WritebackQueue implements AutoCloseable {
     return new Hurry(target);
   }
 
-  /** Waits until the given task is neither queued nor running. */
-  public void awaitUploaded(WritebackTask task) throws InterruptedException {
-    try (Hurry hurry = hurry(task)) {
-      lock.lock();
-      try {
-        while (queued.containsKey(task) || running.containsKey(task)) {
-          changed.await();
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
-  }
-
   /**
    * Uploads everything queued, ignoring the delay, and waits until the queue is empty or the
    * timeout passes. Returns the number of tasks still queued or running.
@@ -258,12 +233,11 @@ public final class WritebackQueue implements AutoCloseable {
       List<Status.Item> items = new ArrayList<>();
       long now = clock.millis();
       for (WritebackTask task : order.values()) {
-        WritebackTask t = task;
-        items.add(new Status.Item(t.describe(), t.bytes(), Math.max(0, queued.get(t).due() - now)));
+        items.add(new Status.Item(task.describe(), task.bytes(), Math.max(0, queued.get(task).due() - now)));
       }
       List<Status.Item> current = new ArrayList<>();
-      running.entrySet().stream().sorted(Map.Entry.comparingByValue((a, b) -> Long.compare(a[0], b[0])))
-          .forEach(e -> current.add(new Status.Item(e.getKey().describe(), e.getKey().bytes(), now - e.getValue()[1])));
+      running.entrySet().stream().sorted(Map.Entry.comparingByValue(java.util.Comparator.comparingLong(Running::sequence)))
+          .forEach(e -> current.add(new Status.Item(e.getKey().describe(), e.getKey().bytes(), now - e.getValue().since())));
       return new Status(items, current, uploaded, uploadedBytes, failures, lastError);
     } finally {
       lock.unlock();
@@ -302,7 +276,7 @@ public final class WritebackQueue implements AutoCloseable {
           return;
         }
         Queued entry = unqueue(task);
-        running.put(task, new long[] {entry.sequence(), clock.millis()});
+        running.put(task, new Running(entry.sequence(), clock.millis()));
         failedBefore = entry.failures();
       } catch (InterruptedException e) {
         return;
@@ -321,7 +295,7 @@ public final class WritebackQueue implements AutoCloseable {
       }
       lock.lock();
       try {
-        long sequence = running.remove(task)[0];
+        long sequence = running.remove(task).sequence();
         if (failure != null) {
           failures++;
           int inARow = failedBefore + 1;
@@ -361,11 +335,11 @@ public final class WritebackQueue implements AutoCloseable {
       long wait = Long.MAX_VALUE;
       long firstUrgentRunning = Long.MAX_VALUE;
       long firstUrgentUploadRunning = Long.MAX_VALUE; // deletes wait for uploads, not for deletes
-      for (Map.Entry<WritebackTask, long[]> r : running.entrySet()) {
+      for (Map.Entry<WritebackTask, Running> r : running.entrySet()) {
         if (r.getKey().urgent()) {
-          firstUrgentRunning = Math.min(firstUrgentRunning, r.getValue()[0]);
+          firstUrgentRunning = Math.min(firstUrgentRunning, r.getValue().sequence());
           if (!r.getKey().isDelete()) {
-            firstUrgentUploadRunning = Math.min(firstUrgentUploadRunning, r.getValue()[0]);
+            firstUrgentUploadRunning = Math.min(firstUrgentUploadRunning, r.getValue().sequence());
           }
         }
       }
