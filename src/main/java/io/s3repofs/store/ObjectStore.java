@@ -23,6 +23,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -46,12 +47,18 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
 
   private final StoreSettings settings;
   private final S3Client s3;
+  /** The HTTP client (connections, timeouts) of {@link #s3}, shared with {@link #heads}. */
+  private final SdkHttpClient http;
+  private final DirectHeads heads;
   private final RequestCounter requests = new RequestCounter();
   private final ExecutorService partUploaders;
 
   public ObjectStore(StoreSettings settings) {
     this.settings = settings;
-    this.s3 = client(settings.maxAttempts());
+    this.http = httpClient();
+    this.s3 = client(settings.maxAttempts(), http);
+    this.heads = new DirectHeads(http, s3.utilities(), settings.bucket(), settings.region(), settings.credentials(),
+        requests, settings.maxAttempts());
     this.partUploaders = Executors.newFixedThreadPool(Math.max(1, settings.parallelCount()), r -> {
       Thread t = new Thread(r, "s3repofs-part-upload");
       t.setDaemon(true);
@@ -59,17 +66,23 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
     });
   }
 
-  private S3Client client(int maxAttempts) {
+  private SdkHttpClient httpClient() {
+    return ApacheHttpClient.builder()
+        .maxConnections(Math.max(32, settings.parallelCount() * 2 + 4 + 16) // parts + files uploaded at once + reads
+            + settings.metadataRequests()) // HEADs of a directory's entries (multireq_max)
+        .connectionTimeout(settings.timeout())
+        .socketTimeout(settings.timeout())
+        .build();
+  }
+
+  /** A client on {@code http}, which it does not close. */
+  private S3Client client(int maxAttempts, SdkHttpClient http) {
     S3ClientBuilder builder = S3Client.builder()
         .region(Region.of(settings.region()))
         .forcePathStyle(settings.pathStyle())
         .credentialsProvider(settings.credentials() == null
             ? AnonymousCredentialsProvider.create() : settings.credentials())
-        .httpClientBuilder(ApacheHttpClient.builder()
-            .maxConnections(Math.max(32, settings.parallelCount() * 2 + 4 + 16) // parts + files uploaded at once + reads
-                + settings.metadataRequests()) // HEADs of a directory's entries (multireq_max)
-            .connectionTimeout(settings.timeout())
-            .socketTimeout(settings.timeout()))
+        .httpClient(http)
         .overrideConfiguration(c -> c
             .retryStrategy(RetryMode.STANDARD)
             .retryStrategy(b -> b.maxAttempts(maxAttempts))
@@ -95,7 +108,7 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   public void checkAccess() {
     // First without retries: wrong keys, a missing bucket, a refused connection or an unknown
     // host are answers, not accidents, and retrying them only delays the message (by ~1 s).
-    try (S3Client once = client(1)) {
+    try (SdkHttpClient onceHttp = httpClient(); S3Client once = client(1, onceHttp)) {
       checkWith(once);
     } catch (StoreException e) {
       if (!transientFailure(e)) {
@@ -129,16 +142,7 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   }
 
   public Optional<ObjectHead> head(String key) {
-    try {
-      HeadObjectResponse r = call("HEAD " + key,
-          () -> s3.headObject(b -> b.bucket(settings.bucket()).key(fullKey(key))));
-      return Optional.of(new ObjectHead(r.contentLength(), unquote(r.eTag()), r.lastModified(), r.metadata()));
-    } catch (StoreException e) {
-      if (e.kind() == StoreException.Kind.NOT_FOUND) {
-        return Optional.empty();
-      }
-      throw e;
-    }
+    return call("HEAD " + key, () -> heads.head(fullKey(key)));
   }
 
   /** Lists the objects and sub-prefixes directly under {@code dirKey} ("" or ending in '/'). */
@@ -411,6 +415,7 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   public void close() {
     partUploaders.shutdownNow();
     s3.close();
+    http.close();
   }
 
   private void headers(String key, software.amazon.awssdk.services.s3.model.PutObjectRequest.Builder b) {
@@ -433,7 +438,7 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
         unquote(o.eTag()), o.lastModified());
   }
 
-  private static String unquote(String etag) {
+  static String unquote(String etag) {
     if (etag != null && etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"")) {
       return etag.substring(1, etag.length() - 1);
     }

@@ -9,7 +9,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 
-/** Counts every HTTP request the SDK sends (retries included), by S3 operation name. */
+/** Counts every HTTP request sent (retries included), by S3 operation name. */
 public final class RequestCounter implements ExecutionInterceptor {
 
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
@@ -18,6 +18,11 @@ public final class RequestCounter implements ExecutionInterceptor {
   public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
     String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
     counts.computeIfAbsent(operation == null ? "Unknown" : operation, k -> new LongAdder()).increment();
+  }
+
+  /** Counts a request sent around the SDK's pipeline ({@link DirectHeads}). */
+  void count(String operation) {
+    counts.computeIfAbsent(operation, k -> new LongAdder()).increment();
   }
 
   /** Requests sent so far, by operation, sorted by name. */

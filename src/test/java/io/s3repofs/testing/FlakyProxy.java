@@ -21,6 +21,8 @@ public final class FlakyProxy implements AutoCloseable {
   private final URI target;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean dropping;
+  /** New connections still to be dropped after {@link #dropNextConnections}. */
+  private final java.util.concurrent.atomic.AtomicInteger toDrop = new java.util.concurrent.atomic.AtomicInteger();
 
   public FlakyProxy(URI target) throws IOException {
     this.target = target;
@@ -43,11 +45,19 @@ public final class FlakyProxy implements AutoCloseable {
     }
   }
 
+  /** Cuts the open connections and drops the next {@code count} new ones; later ones pass. */
+  public void dropNextConnections(int count) {
+    toDrop.set(count);
+    for (Socket s : open) {
+      closeQuietly(s);
+    }
+  }
+
   private void accept() {
     while (!server.isClosed()) {
       try {
         Socket client = server.accept();
-        if (dropping) {
+        if (dropping || toDrop.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
           closeQuietly(client);
           continue;
         }
