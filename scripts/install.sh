@@ -45,6 +45,7 @@ case "\${1:-}" in
   -V | --version | -h | --help | help | status | umount | "") jvm="\$jvm -XX:TieredStopAtLevel=1" ;;
 esac
 jvm=\${S3REPOFS_JAVA_OPTS_OVERRIDE-\$jvm}
+export MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2} # two glibc arenas for a mount's 100 threads, not 16
 extra=\${S3REPOFS_JAVA_OPTS:-}
 export S3REPOFS_JAVA_OPTS="\$jvm \$extra"
 exec java \$jvm \$extra -cp '$classpath' io.s3repofs.cli.Main "\$@"

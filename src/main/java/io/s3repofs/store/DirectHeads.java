@@ -153,7 +153,7 @@ final class DirectHeads {
   private static ObjectHead parse(SdkHttpResponse response) {
     long size = response.firstMatchingHeader("Content-Length").map(Long::parseLong).orElse(0L);
     String etag = response.firstMatchingHeader("ETag").map(ObjectStore::unquote).orElse(null);
-    Instant modified = response.firstMatchingHeader("Last-Modified").map(DateUtils::parseRfc1123Date).orElse(null);
+    Instant modified = response.firstMatchingHeader("Last-Modified").map(DirectHeads::httpDate).orElse(null);
     Map<String, String> metadata = new HashMap<>();
     for (Map.Entry<String, List<String>> h : response.headers().entrySet()) {
       String name = h.getKey();
@@ -162,6 +162,46 @@ final class DirectHeads {
       }
     }
     return new ObjectHead(size, etag, modified, metadata);
+  }
+
+  private static final String MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+  /**
+   * An HTTP date as servers send it ({@code Tue, 01 Dec 2026 21:32:10 GMT}), read without
+   * java.time's formatter, which took 8% of a HEAD's CPU; any other form goes to the SDK's parser.
+   */
+  static Instant httpDate(String text) {
+    if (text.length() == 29 && text.charAt(3) == ',' && text.endsWith(" GMT")) {
+      int month = MONTHS.indexOf(text.substring(8, 11));
+      int day = digits(text, 5, 2);
+      int year = digits(text, 12, 4);
+      int hour = digits(text, 17, 2);
+      int minute = digits(text, 20, 2);
+      int second = digits(text, 23, 2);
+      if (month >= 0 && month % 3 == 0 && day > 0 && year >= 0 && hour >= 0 && minute >= 0 && second >= 0
+          && text.charAt(16) == ' ' && text.charAt(19) == ':' && text.charAt(22) == ':') {
+        try {
+          long days = java.time.LocalDate.of(year, month / 3 + 1, day).toEpochDay();
+          return Instant.ofEpochSecond(days * 86400 + hour * 3600L + minute * 60L + second);
+        } catch (java.time.DateTimeException e) {
+          // not a real date: let the SDK's parser say so
+        }
+      }
+    }
+    return DateUtils.parseRfc1123Date(text);
+  }
+
+  /** The decimal number in {@code text[from, from + count)}, or -1. */
+  private static int digits(String text, int from, int count) {
+    int value = 0;
+    for (int i = from; i < from + count; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
   }
 
   /** What a retry may cure: a dropped or refused connection, a server error, throttling. */

@@ -67,12 +67,17 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   }
 
   private SdkHttpClient httpClient() {
-    return ApacheHttpClient.builder()
+    ApacheHttpClient.Builder builder = ApacheHttpClient.builder()
         .maxConnections(Math.max(32, settings.parallelCount() * 2 + 4 + 16) // parts + files uploaded at once + reads
             + settings.metadataRequests()) // HEADs of a directory's entries (multireq_max)
         .connectionTimeout(settings.timeout())
-        .socketTimeout(settings.timeout())
-        .build();
+        .socketTimeout(settings.timeout());
+    if (settings.endpoint() != null && "http".equalsIgnoreCase(settings.endpoint().getScheme())) {
+      // Every request goes to this plain-http endpoint: the SDK's TLS socket factory, which loads
+      // the trust store (100 ms of a mount's start-up), would never be used.
+      builder.socketFactory(org.apache.http.conn.socket.PlainConnectionSocketFactory.getSocketFactory());
+    }
+    return builder.build();
   }
 
   /** A client on {@code http}, which it does not close. */
@@ -108,7 +113,7 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   public void checkAccess() {
     // First without retries: wrong keys, a missing bucket, a refused connection or an unknown
     // host are answers, not accidents, and retrying them only delays the message (by ~1 s).
-    try (SdkHttpClient onceHttp = httpClient(); S3Client once = client(1, onceHttp)) {
+    try (S3Client once = client(1, http)) {
       checkWith(once);
     } catch (StoreException e) {
       if (!transientFailure(e)) {

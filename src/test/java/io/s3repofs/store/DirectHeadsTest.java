@@ -67,6 +67,16 @@ class DirectHeadsTest {
   }
 
   @Test
+  void readsHttpDatesAsTheSdkDoes() {
+    for (String date : List.of("Tue, 01 Dec 2026 21:32:10 GMT", "Thu, 01 Jan 1970 00:00:00 GMT",
+        "Sun, 29 Feb 2032 23:59:59 GMT", "Fri, 31 Dec 9999 23:59:59 GMT", "Mon, 7 Dec 2026 01:02:03 GMT")) {
+      assertEquals(software.amazon.awssdk.utils.DateUtils.parseRfc1123Date(date), DirectHeads.httpDate(date), date);
+    }
+    assertThrows(RuntimeException.class, () -> DirectHeads.httpDate("Tue, 31 Feb 2026 21:32:10 GMT"));
+    assertThrows(RuntimeException.class, () -> DirectHeads.httpDate("yesterday"));
+  }
+
+  @Test
   void anonymousHeadsSeePublicObjectsOnlyAndWrongKeysAreOneLine() {
     String bucket = S3TestServer.newBucket();
     try (ObjectStore store = S3TestServer.store(bucket, "public-read")) {
