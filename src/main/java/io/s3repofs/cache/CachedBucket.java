@@ -104,6 +104,9 @@ public final class CachedBucket {
   /** A directory readdir listed, with how many HEADs of its entries missed the cache since. */
   private static final class ReadDirectory {
     final java.util.concurrent.atomic.AtomicInteger misses = new java.util.concurrent.atomic.AtomicInteger();
+    /** Where this pass's first prefetch began: a later window wraps round to it, not past it. */
+    final java.util.concurrent.atomic.AtomicReference<String> firstPrefetch =
+        new java.util.concurrent.atomic.AtomicReference<>();
   }
 
   /**
@@ -126,7 +129,12 @@ public final class CachedBucket {
     }
     DirectoryListing listing = cachedListing(dirKey);
     if (listing != null) {
-      heads.prefetch(listing.keysFrom(dirKey, nameOf(key), prefetchWindow));
+      // The windows go on in name order and wrap round to the start, for stats that began in
+      // the middle; not past the first window's start: those were fetched already (and may
+      // have left the prefetch buffer), so fetching them again would double the last HEADs.
+      String name = nameOf(key);
+      String first = read.firstPrefetch.updateAndGet(f -> f == null ? name : f);
+      heads.prefetch(listing.keysFrom(dirKey, name, prefetchWindow, first));
     }
   }
 

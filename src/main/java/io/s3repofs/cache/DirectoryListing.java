@@ -27,11 +27,13 @@ public final class DirectoryListing {
 
   /**
    * The keys (under {@code dirKey}) of at most {@code max} entries, from {@code name} on in name
-   * order and then from the first: a file's key, or a subdirectory's marker key ({@code name/}).
+   * order and then from the first up to {@code wrapBefore} (exclusive) or {@code name}, whichever
+   * comes first: a file's key, or a subdirectory's marker key ({@code name/}).
    */
-  public java.util.List<String> keysFrom(String dirKey, String name, int max) {
+  public java.util.List<String> keysFrom(String dirKey, String name, int max, String wrapBefore) {
     java.util.List<String> keys = new java.util.ArrayList<>(Math.min(max, 1024));
-    for (Map<String, RemoteEntry> part : java.util.List.of(entries.tailMap(name, true), entries.headMap(name, false))) {
+    String end = wrapBefore.compareTo(name) < 0 ? wrapBefore : name;
+    for (Map<String, RemoteEntry> part : java.util.List.of(entries.tailMap(name, true), entries.headMap(end, false))) {
       for (Map.Entry<String, RemoteEntry> e : part.entrySet()) {
         if (keys.size() >= max) {
           return keys;
