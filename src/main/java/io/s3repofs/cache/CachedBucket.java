@@ -230,6 +230,19 @@ public final class CachedBucket {
     return etag;
   }
 
+  /** Starts a multipart upload whose parts the caller sends as they become ready. */
+  public io.s3repofs.store.PartUpload startMultipart(String key, Map<String, String> metadata) {
+    return store.startMultipart(key, metadata);
+  }
+
+  /** Completes a multipart upload of {@code size} bytes and records the new object in the caches. */
+  public String complete(io.s3repofs.store.PartUpload upload, java.util.SortedMap<Integer, String> parts, long size,
+      Map<String, String> metadata) {
+    String etag = upload.complete(parts);
+    remember(upload.key(), size, etag, metadata);
+    return etag;
+  }
+
   public String putBytes(String key, byte[] body, Map<String, String> metadata) {
     String etag = store.putBytes(key, body, metadata);
     remember(key, body.length, etag, metadata);

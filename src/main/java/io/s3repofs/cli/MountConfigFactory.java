@@ -63,7 +63,8 @@ final class MountConfigFactory {
         (int) o.number("uid", -1, 0, Integer.MAX_VALUE), (int) o.number("gid", -1, 0, Integer.MAX_VALUE),
         o.octal("umask"), o.octal("mp_umask"), o.has("ro"),
         symlinks.equals("copy") ? FsSettings.SymlinkMode.COPY : FsSettings.SymlinkMode.S3FS,
-        !o.has("no_plus_aliases"), o.has("upload_on_close"), o.has("stat_from_list"));
+        !o.has("no_plus_aliases"), o.has("upload_on_close"), o.has("stat_from_list"))
+        .withStreamUploads(!o.has("nostreamupload"));
 
     List<String> fuse = new ArrayList<>();
     fuse.add("fsname=" + o.get("fsname", "s3repofs:" + spec.bucket()));

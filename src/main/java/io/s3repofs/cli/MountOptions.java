@@ -18,7 +18,8 @@ final class MountOptions {
       "use_path_request_style", "allow_other", "allow_root", "nosuid", "suid", "nodev", "dev",
       "noexec", "exec", "ro", "rw", "noatime", "atime", "relatime", "_netdev", "auto", "noauto",
       "user", "nouser", "users", "sync", "async", "defaults", "nofail", "owner", "group", "default_permissions",
-      "nonempty", "no_plus_aliases", "upload_on_close", "no_repo_headers", "stat_from_list");
+      "nonempty", "no_plus_aliases", "upload_on_close", "no_repo_headers", "stat_from_list",
+      "streamupload", "nostreamupload");
 
   static {
     VALUED.put("url", "an http:// or https:// URL");

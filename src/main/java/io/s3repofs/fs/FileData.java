@@ -102,6 +102,7 @@ final class FileData {
       try {
         node.size = Math.max(node.size, offset + length);
         changed(node);
+        names.streams.written(node, offset, offset + length);
       } finally {
         names.lock.unlock();
       }
@@ -118,6 +119,7 @@ final class FileData {
     node.contentLock.writeLock().lock();
     try {
       FileChannel channel = writable(node, size == 0);
+      long before = node.size;
       if (size < channel.size()) {
         channel.truncate(size);
       } else if (size > channel.size()) {
@@ -127,6 +129,7 @@ final class FileData {
       try {
         node.size = size;
         changed(node);
+        names.streams.written(node, Math.min(before, size), Math.max(before, size));
       } finally {
         names.lock.unlock();
       }
@@ -214,6 +217,7 @@ final class FileData {
       if (previous != null && !node.uses(previous)) {
         ContentFiles.deleteQuietly(previous);
       }
+      names.streams.release(node);
       openChannel(node);
       return node.channel;
     } finally {

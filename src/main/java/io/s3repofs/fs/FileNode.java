@@ -93,6 +93,9 @@ final class FileNode extends Node {
   @GuardedBy("stateLock")
   String uploadFailure;
   final FileUpload upload;
+  /** The parts of {@link #contentFile} (or of a closed state's file) sent while written, or null. */
+  @GuardedBy("stateLock")
+  PartStream stream;
 
   FileNode(String path, PosixAttributes attributes, Namespace fs) {
     super(path, attributes, fs);

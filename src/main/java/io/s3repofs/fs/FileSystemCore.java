@@ -182,6 +182,11 @@ public final class FileSystemCore implements AutoCloseable {
     }
   }
 
+  /** Multipart uploads sent while files are written and not yet completed or given up. */
+  public int openPartStreams() {
+    return names.streams.open();
+  }
+
   public WritebackQueue.Status writebackStatus() {
     return queue.status();
   }
@@ -189,6 +194,7 @@ public final class FileSystemCore implements AutoCloseable {
   @Override
   public void close() {
     queue.close();
+    names.streams.close();
     handles.values().forEach(OpenFile::close);
     readAhead.close();
   }
@@ -282,6 +288,9 @@ public final class FileSystemCore implements AutoCloseable {
         }
         f.attributes = changed;
         f.changed();
+        if (f.stream != null) {
+          f.stream.attributesSet();
+        }
         if (f.openCount == 0) {
           // No handle, so no writer is busy (truncate(2) counts as a handle while it runs).
           closed[0] = closeLocked(f);
@@ -689,6 +698,7 @@ public final class FileSystemCore implements AutoCloseable {
       }
       node.journalSequence = sequence;
       Path obsolete = previous != null && !node.uses(previous.file()) ? previous.file() : null;
+      names.streams.release(node);
       queue.enqueue(node.upload);
       return new Closing(state, sequence, replaced, obsolete);
     }

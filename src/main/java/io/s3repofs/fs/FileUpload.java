@@ -7,6 +7,7 @@ import io.s3repofs.cache.RemoteEntry;
 import io.s3repofs.cache.WritebackTask;
 import io.s3repofs.store.MetadataCodec;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Puts one file's latest closed state in the bucket under its current name: takes the state
@@ -67,6 +68,7 @@ final class FileUpload implements WritebackTask {
   private Outcome upload(String key) throws Exception {
     ClosedState state;
     String previousEtag;
+    PartStream stream;
     names.lock.lock();
     try {
       if (node.unlinked) {
@@ -79,6 +81,7 @@ final class FileUpload implements WritebackTask {
       if (state == null) {
         return node.uploading != null ? Outcome.WAIT : Outcome.DONE;
       }
+      stream = names.streams.takeFor(node, state, key);
       RemoteEntry listed = names.bucket.listedEntry(key);
       previousEtag = listed == null ? null : listed.etag();
     } finally {
@@ -86,12 +89,17 @@ final class FileUpload implements WritebackTask {
     }
     String etag;
     try {
-      etag = names.bucket.putFile(key, state.file(), state.size(), MetadataCodec.encode(state.attributes()));
+      Map<String, String> metadata = MetadataCodec.encode(state.attributes());
+      etag = stream == null ? null : stream.finish(state.size(), metadata);
+      if (etag == null) {
+        etag = names.bucket.putFile(key, state.file(), state.size(), metadata);
+      }
     } catch (Exception e) {
       names.lock.lock();
       try {
         node.failUpload(e.getMessage());
         names.releaseFiles(node);
+        names.streams.release(node);
         names.uploadsChanged.signalAll();
       } finally {
         names.lock.unlock();
@@ -104,6 +112,7 @@ final class FileUpload implements WritebackTask {
     try {
       node.uploading = null;
       names.uploadsChanged.signalAll();
+      names.streams.release(node);
       if (node.unlinked || !node.path.equals(key)) {
         // Deleted or renamed while it went up: the object under the old name must go, after
         // whatever is queued (unless a new file took the name meanwhile).

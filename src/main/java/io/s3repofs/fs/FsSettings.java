@@ -18,11 +18,19 @@ package io.s3repofs.fs;
  * @param statFromList stat shows what the LIST pages say (size, Last-Modified as the times) with
  *     the default mode and owner, and sends no HEAD; stored attributes and symlinks are not seen
  *     until a file is opened ({@code stat_from_list})
+ * @param streamUploads a large file's parts go to the bucket while it is written, not all after
+ *     its close (see {@link PartStream}; off with {@code nostreamupload})
  */
 public record FsSettings(
     int ownerUid, int ownerGid, int forcedUid, int forcedGid, int umask, int mountPointUmask,
     boolean readOnly, SymlinkMode symlinks, boolean plusAliases, boolean uploadOnClose,
-    boolean statFromList) {
+    boolean statFromList, boolean streamUploads) {
+
+  public FsSettings(int ownerUid, int ownerGid, int forcedUid, int forcedGid, int umask, int mountPointUmask,
+      boolean readOnly, SymlinkMode symlinks, boolean plusAliases, boolean uploadOnClose, boolean statFromList) {
+    this(ownerUid, ownerGid, forcedUid, forcedGid, umask, mountPointUmask, readOnly, symlinks, plusAliases,
+        uploadOnClose, statFromList, true);
+  }
 
   public FsSettings(int ownerUid, int ownerGid, int forcedUid, int forcedGid, int umask,
       int mountPointUmask, boolean readOnly, SymlinkMode symlinks, boolean plusAliases, boolean uploadOnClose) {
@@ -39,7 +47,13 @@ public record FsSettings(
   /** The same settings with {@code statFromList} set as given. */
   public FsSettings withStatFromList(boolean on) {
     return new FsSettings(ownerUid, ownerGid, forcedUid, forcedGid, umask, mountPointUmask, readOnly, symlinks,
-        plusAliases, uploadOnClose, on);
+        plusAliases, uploadOnClose, on, streamUploads);
+  }
+
+  /** The same settings with {@code streamUploads} set as given. */
+  public FsSettings withStreamUploads(boolean on) {
+    return new FsSettings(ownerUid, ownerGid, forcedUid, forcedGid, umask, mountPointUmask, readOnly, symlinks,
+        plusAliases, uploadOnClose, statFromList, on);
   }
 
   /** How a symlink is stored in the bucket. */

@@ -62,6 +62,7 @@ final class Namespace {
   final MetadataCodec.Defaults defaults;
   final PlusAliases plusAliases;
   final CommitPoints commitPoints;
+  final PartStreams streams;
   @com.google.errorprone.annotations.concurrent.GuardedBy("lock")
   private final Map<String, Node> overlay = new HashMap<>();
 
@@ -74,6 +75,7 @@ final class Namespace {
     this.defaults = new MetadataCodec.Defaults(settings.ownerUid(), settings.ownerGid(), 0644, 0755);
     this.plusAliases = new PlusAliases(bucket, settings.plusAliases());
     this.commitPoints = new CommitPoints(settings.uploadOnClose());
+    this.streams = new PartStreams(bucket, commitPoints, settings.streamUploads());
   }
 
   /** An operation that runs under the state lock; it may be run again after a cache miss. */
@@ -374,6 +376,7 @@ final class Namespace {
     if (!f.unlinked || f.uploading != null) {
       return;
     }
+    streams.release(f);
     if (f.openCount == 0) {
       ContentFiles.deleteQuietly(f.contentFile);
       f.contentFile = null;

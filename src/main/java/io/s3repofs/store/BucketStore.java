@@ -34,6 +34,12 @@ public interface BucketStore {
   /** Uploads a file (multipart when large; an upload that fails is aborted); returns the ETag. */
   String putFile(String key, Path file, long size, Map<String, String> metadata);
 
+  /**
+   * Starts a multipart upload under {@code key} with the object's metadata and the key's headers
+   * and ACL (one request), for a caller that sends the parts itself as they become ready.
+   */
+  PartUpload startMultipart(String key, Map<String, String> metadata);
+
   /** Server-side copy; {@code metadata} null keeps the source's. Returns the new ETag. */
   String copy(String sourceKey, String targetKey, Map<String, String> metadata);
 

@@ -17,6 +17,9 @@ public final class MetadataCodec {
   /** Metadata key (after {@code x-amz-meta-}) naming the target of a content-carrying symlink. */
   public static final String SYMLINK_KEY = "s3repofs-symlink";
 
+  /** The keys of the times (seconds since the epoch). */
+  public static final java.util.Set<String> TIMES = java.util.Set.of("mtime", "ctime", "atime");
+
   private MetadataCodec() {}
 
   /** The user metadata to store for a file, directory or s3fs-style symlink object. */

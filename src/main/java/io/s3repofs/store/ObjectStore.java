@@ -296,6 +296,40 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   }
 
   private String multipartUpload(String key, Path file, long size, Map<String, String> metadata) {
+    PartUpload upload = startMultipart(key, metadata);
+    try {
+      long partSize = settings.multipartSize();
+      int partCount = (int) ((size + partSize - 1) / partSize);
+      List<Future<String>> sent = new ArrayList<>();
+      for (int i = 0; i < partCount; i++) {
+        int partNumber = i + 1;
+        long offset = i * partSize;
+        long length = Math.min(partSize, size - offset);
+        sent.add(partUploaders.submit(() -> upload.sendPart(partNumber, file, offset, length)));
+      }
+      java.util.SortedMap<Integer, String> parts = new java.util.TreeMap<>();
+      for (int i = 0; i < partCount; i++) {
+        parts.put(i + 1, sent.get(i).get());
+      }
+      return upload.complete(parts);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      upload.abort();
+      throw new StoreException(StoreException.Kind.OTHER, "upload of " + key + " interrupted", e);
+    } catch (ExecutionException e) {
+      upload.abort();
+      if (e.getCause() instanceof StoreException se) {
+        throw se;
+      }
+      throw new StoreException(StoreException.Kind.OTHER, "upload of " + key + " failed: " + e.getCause(), e);
+    } catch (RuntimeException e) {
+      upload.abort();
+      throw e;
+    }
+  }
+
+  @Override
+  public PartUpload startMultipart(String key, Map<String, String> metadata) {
     String fullKey = fullKey(key);
     String uploadId = call("CREATE MULTIPART " + key, () -> s3.createMultipartUpload(b -> {
       b.bucket(settings.bucket()).key(fullKey).metadata(metadata);
@@ -304,46 +338,52 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
           b::contentEncoding, b::contentLanguage);
       acl(b::acl);
     })).uploadId();
-    try {
-      long partSize = settings.multipartSize();
-      int partCount = (int) ((size + partSize - 1) / partSize);
-      List<Future<CompletedPart>> parts = new ArrayList<>();
-      for (int i = 0; i < partCount; i++) {
-        int partNumber = i + 1;
-        long offset = i * partSize;
-        long length = Math.min(partSize, size - offset);
-        parts.add(partUploaders.submit(() -> uploadPart(fullKey, uploadId, partNumber, file, offset, length)));
-      }
+    return new SdkPartUpload(key, fullKey, uploadId);
+  }
+
+  /** A multipart upload on the SDK client: one request per call. */
+  private final class SdkPartUpload implements PartUpload {
+    private final String key;
+    private final String fullKey;
+    private final String uploadId;
+
+    SdkPartUpload(String key, String fullKey, String uploadId) {
+      this.key = key;
+      this.fullKey = fullKey;
+      this.uploadId = uploadId;
+    }
+
+    @Override
+    public String key() {
+      return key;
+    }
+
+    @Override
+    public String sendPart(int number, Path file, long offset, long length) {
+      return call("UPLOAD PART " + number + " of " + key, () -> s3.uploadPart(
+          b -> b.bucket(settings.bucket()).key(fullKey).uploadId(uploadId).partNumber(number)
+              .contentLength(length),
+          RequestBody.fromContentProvider(() -> openSlice(file, offset, length), length,
+              "application/octet-stream"))).eTag();
+    }
+
+    @Override
+    public String complete(java.util.SortedMap<Integer, String> parts) {
       List<CompletedPart> completed = new ArrayList<>();
-      for (Future<CompletedPart> part : parts) {
-        completed.add(part.get());
-      }
+      parts.forEach((number, etag) -> completed.add(CompletedPart.builder().partNumber(number).eTag(etag).build()));
       return unquote(call("COMPLETE MULTIPART " + key, () -> s3.completeMultipartUpload(b -> b
           .bucket(settings.bucket()).key(fullKey).uploadId(uploadId)
           .multipartUpload(m -> m.parts(completed)))).eTag());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      abortMultipart(fullKey, uploadId);
-      throw new StoreException(StoreException.Kind.OTHER, "upload of " + key + " interrupted", e);
-    } catch (ExecutionException e) {
-      abortMultipart(fullKey, uploadId);
-      if (e.getCause() instanceof StoreException se) {
-        throw se;
-      }
-      throw new StoreException(StoreException.Kind.OTHER, "upload of " + key + " failed: " + e.getCause(), e);
-    } catch (RuntimeException e) {
-      abortMultipart(fullKey, uploadId);
-      throw e;
     }
-  }
 
-  private CompletedPart uploadPart(String fullKey, String uploadId, int partNumber, Path file, long offset, long length) {
-    String etag = call("UPLOAD PART " + partNumber + " of " + fullKey, () -> s3.uploadPart(
-        b -> b.bucket(settings.bucket()).key(fullKey).uploadId(uploadId).partNumber(partNumber)
-            .contentLength(length),
-        RequestBody.fromContentProvider(() -> openSlice(file, offset, length), length,
-            "application/octet-stream"))).eTag();
-    return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
+    @Override
+    public void abort() {
+      try {
+        s3.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(fullKey).uploadId(uploadId));
+      } catch (SdkException ignored) {
+        // best effort: a lifecycle rule or the next upload cleans up
+      }
+    }
   }
 
   private static InputStream openSlice(Path file, long offset, long length) {
@@ -354,14 +394,6 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
           .setInputStream(Channels.newInputStream(channel)).setMaxCount(length).get();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private void abortMultipart(String fullKey, String uploadId) {
-    try {
-      s3.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(fullKey).uploadId(uploadId));
-    } catch (SdkException ignored) {
-      // best effort: a lifecycle rule or the next upload cleans up
     }
   }
 

@@ -379,6 +379,11 @@ class ListingTest {
     }
 
     @Override
+    public io.s3repofs.store.PartUpload startMultipart(String key, Map<String, String> metadata) {
+      return track("CREATE MULTIPART", () -> real.startMultipart(key, metadata));
+    }
+
+    @Override
     public String copy(String sourceKey, String targetKey, Map<String, String> metadata) {
       return track("COPY", () -> real.copy(sourceKey, targetKey, metadata));
     }

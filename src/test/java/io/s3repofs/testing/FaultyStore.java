@@ -266,6 +266,34 @@ public final class FaultyStore implements BucketStore {
     return call("PUT", key, () -> real.putFile(key, file, size, metadata));
   }
 
+  /** Requests of a multipart upload go through the faults as "CREATE MULTIPART", "PART", "COMPLETE MULTIPART". */
+  @Override
+  public io.s3repofs.store.PartUpload startMultipart(String key, Map<String, String> metadata) {
+    io.s3repofs.store.PartUpload upload = call("CREATE MULTIPART", key, () -> real.startMultipart(key, metadata));
+    return new io.s3repofs.store.PartUpload() {
+      @Override
+      public String key() {
+        return key;
+      }
+
+      @Override
+      public String sendPart(int number, Path file, long offset, long length) {
+        return call("PART", key, " " + number, () -> upload.sendPart(number, file, offset, length));
+      }
+
+      @Override
+      public String complete(java.util.SortedMap<Integer, String> parts) {
+        return call("COMPLETE MULTIPART", key, " " + parts.size() + " parts", () -> upload.complete(parts));
+      }
+
+      @Override
+      public void abort() {
+        log.add(new Request("ABORT MULTIPART", key));
+        upload.abort();
+      }
+    };
+  }
+
   @Override
   public String copy(String sourceKey, String targetKey, Map<String, String> metadata) {
     return call("COPY", targetKey, " from [" + sourceKey + "]", () -> real.copy(sourceKey, targetKey, metadata));
