@@ -40,4 +40,40 @@ class CrashRecoveryTest {
         s3.anonymousGet(bucket, "repo/pkg.bin").body());
     assertEquals("db\n", new String(s3.anonymousGet(bucket, "repo/notes").body()));
   }
+
+  /**
+   * A large file whose parts went up while it was written (streamupload), killed after its close
+   * but before its turn in the queue: the multipart upload was never completed, so nothing shows;
+   * the next mount sends the journaled file whole, with its bytes.
+   */
+  @Test
+  void aFileWhosePartsWentUpEarlySurvivesKillNine() throws Exception {
+    S3Endpoint s3 = S3Endpoint.s3proxy();
+    String bucket = S3TestServer.newBucket();
+    Path mnt = tmp.resolve("mnt");
+    String options = s3.options(s3.passwdFile(tmp, bucket)) + ",default_acl=public-read,use_cache="
+        + tmp.resolve("cache") + ",writeback_delay=600,multipart_size=5";
+    Process child = Mounts.mountInChild(bucket, mnt, options, tmp.resolve("child.log"));
+    Shell.bash(tmp, "head -c 23000000 /dev/urandom > expected.bin");
+    long before = S3TestServer.get().requestLog().stream().filter(r -> r.startsWith("UPLOAD_PART /" + bucket)).count();
+    Shell.bash(mnt, "dd if=" + tmp + "/expected.bin of=big.bin bs=1M status=none");
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (S3TestServer.get().requestLog().stream().filter(r -> r.startsWith("UPLOAD_PART /" + bucket)).count()
+        - before < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(S3TestServer.get().requestLog().stream()
+        .anyMatch(r -> r.startsWith("UPLOAD_PART /" + bucket + "/big.bin")), "parts went up before the kill");
+    child.destroyForcibly();
+    child.waitFor();
+    Shell.run(null, "fusermount", "-u", "-z", mnt.toString());
+    assertEquals(404, s3.anonymousGet(bucket, "big.bin").statusCode(), "the upload was never completed");
+
+    try (Mounts.InProcess mount = Mounts.mount(bucket, mnt, options)) {
+      Shell.bash(mnt, "cmp big.bin " + tmp + "/expected.bin");
+      assertEquals(0, mount.unmount(), mount.stderr());
+    }
+    org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(tmp.resolve("expected.bin")),
+        s3.anonymousGet(bucket, "big.bin").body());
+  }
 }
