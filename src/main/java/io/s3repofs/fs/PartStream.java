@@ -195,7 +195,6 @@ final class PartStream {
    * saves a copy of the whole object, which on AWS costs about as long as sending it.
    */
   String finish(long finalSize, Map<String, String> finalMetadata) throws InterruptedException {
-    long t0 = System.nanoTime();
     PartUpload to;
     SortedMap<Integer, String> parts = new TreeMap<>();
     List<Integer> missing = new ArrayList<>();
@@ -222,7 +221,6 @@ final class PartStream {
         }
       }
     }
-    long t1 = System.nanoTime();
     try {
       List<Future<String>> sends = new ArrayList<>();
       for (int part : missing) {
@@ -233,15 +231,11 @@ final class PartStream {
       for (int i = 0; i < missing.size(); i++) {
         parts.put(missing.get(i) + 1, sends.get(i).get());
       }
-      long t2 = System.nanoTime();
       String etag = owner.bucket().complete(to, parts, finalSize, metadata);
-      long t3 = System.nanoTime();
       if (rewrite) {
         etag = owner.bucket().copy(key, key, finalMetadata);
       }
-      long t4 = System.nanoTime();
-      LOG.debug("/{}: {} of {} parts were sent while it was written; waited {} ms, sent the rest in {} ms, completed in {} ms, metadata {} ms",
-          key, parts.size() - missing.size(), parts.size(), (t1 - t0) / 1000000, (t2 - t1) / 1000000, (t3 - t2) / 1000000, (t4 - t3) / 1000000);
+      LOG.debug("/{}: {} of {} parts were sent while it was written", key, parts.size() - missing.size(), parts.size());
       return etag;
     } catch (ExecutionException e) {
       to.abort();
@@ -276,10 +270,5 @@ final class PartStream {
       to.abort(); // parts still in flight are discarded with it
     }
     owner.forget(this);
-  }
-
-  /** Parts sent in the background and still valid, for tests and the log. */
-  synchronized int partsSent() {
-    return (int) sent.entrySet().stream().filter(e -> e.getValue().change() == change(e.getKey())).count();
   }
 }

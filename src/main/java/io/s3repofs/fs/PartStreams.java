@@ -49,10 +49,6 @@ final class PartStreams implements AutoCloseable {
     return bucket;
   }
 
-  long partSize() {
-    return partSize;
-  }
-
   int partsPerFile() {
     return parallel;
   }
