@@ -47,9 +47,10 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
 
   private final StoreSettings settings;
   private final S3Client s3;
-  /** The HTTP client (connections, timeouts) of {@link #s3}, shared with {@link #heads}. */
+  /** The HTTP client (connections, timeouts) of {@link #s3}, shared with {@link #direct}. */
   private final SdkHttpClient http;
-  private final DirectHeads heads;
+  /** HEADs, ranged GETs, single PUTs and DELETEs, around the SDK's pipeline. */
+  private final DirectRequests direct;
   private final RequestCounter requests = new RequestCounter();
   private final ExecutorService partUploaders;
 
@@ -57,7 +58,7 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
     this.settings = settings;
     this.http = httpClient();
     this.s3 = client(settings.maxAttempts(), http);
-    this.heads = new DirectHeads(http, s3.utilities(), settings.bucket(), settings.region(), settings.credentials(),
+    this.direct = new DirectRequests(http, s3.utilities(), settings.bucket(), settings.region(), settings.credentials(),
         requests, settings.maxAttempts());
     this.partUploaders = Executors.newFixedThreadPool(Math.max(1, settings.parallelCount()), r -> {
       Thread t = new Thread(r, "s3repofs-part-upload");
@@ -71,7 +72,10 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
         .maxConnections(Math.max(32, settings.parallelCount() * 2 + 4 + 16) // parts + files uploaded at once + reads
             + settings.metadataRequests()) // HEADs of a directory's entries (multireq_max)
         .connectionTimeout(settings.timeout())
-        .socketTimeout(settings.timeout());
+        .socketTimeout(settings.timeout())
+        // Apache would add "Expect: 100-continue" to every request with a body; DirectRequests
+        // sets it on large PUTs only, and the SDK's S3 client on its PutObject and UploadPart.
+        .expectContinueEnabled(false);
     if (settings.endpoint() != null && "http".equalsIgnoreCase(settings.endpoint().getScheme())) {
       // Every request goes to this plain-http endpoint: the SDK's TLS socket factory, which loads
       // the trust store (100 ms of a mount's start-up), would never be used.
@@ -147,7 +151,7 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   }
 
   public Optional<ObjectHead> head(String key) {
-    return call("HEAD " + key, () -> heads.head(fullKey(key)));
+    return call("HEAD " + key, () -> direct.head(fullKey(key)));
   }
 
   /** Lists the objects and sub-prefixes directly under {@code dirKey} ("" or ending in '/'). */
@@ -208,8 +212,7 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
    * {@link #abort(InputStream)} drops the connection when the rest is not wanted.
    */
   public InputStream read(String key, long from, long toInclusive) {
-    return call("GET " + key, () -> s3.getObject(b -> b
-        .bucket(settings.bucket()).key(fullKey(key)).range("bytes=" + from + "-" + toInclusive)));
+    return call("GET " + key, () -> direct.get(fullKey(key), from, toInclusive));
   }
 
   /** Reads a whole small object (a symlink's target, say). */
@@ -240,7 +243,7 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   }
 
   public static void abort(InputStream stream) {
-    if (stream instanceof software.amazon.awssdk.core.ResponseInputStream<?> response) {
+    if (stream instanceof software.amazon.awssdk.http.Abortable response) {
       response.abort();
     }
     try {
@@ -252,11 +255,8 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
 
   /** Uploads a small object from memory; returns its ETag. */
   public String putBytes(String key, byte[] body, Map<String, String> metadata) {
-    return unquote(call("PUT " + key, () -> s3.putObject(b -> {
-      b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata);
-      headers(key, b);
-      acl(b::acl);
-    }, RequestBody.fromBytes(body))).eTag());
+    return unquote(call("PUT " + key, () -> direct.put(fullKey(key), putHeaders(key, metadata, null),
+        DirectRequests.Body.of(body))));
   }
 
   /**
@@ -268,16 +268,8 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
    */
   public String putBytes(String key, byte[] body, Map<String, String> metadata,
       WriteCondition condition) {
-    return unquote(call("PUT " + key + " (" + condition + ")", () -> s3.putObject(b -> {
-      b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata);
-      headers(key, b);
-      if (condition.isIfAbsent()) {
-        b.ifNoneMatch("*");
-      } else {
-        b.ifMatch(condition.quotedEtag());
-      }
-      acl(b::acl);
-    }, RequestBody.fromBytes(body))).eTag());
+    return unquote(call("PUT " + key + " (" + condition + ")", () -> direct.put(fullKey(key),
+        putHeaders(key, metadata, condition), DirectRequests.Body.of(body))));
   }
 
   /**
@@ -286,11 +278,8 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
    */
   public String putFile(String key, Path file, long size, Map<String, String> metadata) {
     if (size < settings.multipartSize()) {
-      return unquote(call("PUT " + key, () -> s3.putObject(b -> {
-        b.bucket(settings.bucket()).key(fullKey(key)).metadata(metadata);
-        headers(key, b);
-        acl(b::acl);
-      }, RequestBody.fromFile(file))).eTag());
+      return unquote(call("PUT " + key, () -> direct.put(fullKey(key), putHeaders(key, metadata, null),
+          DirectRequests.Body.of(file, size))));
     }
     return multipartUpload(key, file, size, metadata);
   }
@@ -445,7 +434,10 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   }
 
   public void delete(String key) {
-    call("DELETE " + key, () -> s3.deleteObject(b -> b.bucket(settings.bucket()).key(fullKey(key))));
+    call("DELETE " + key, () -> {
+      direct.delete(fullKey(key));
+      return null;
+    });
   }
 
   @Override
@@ -455,9 +447,23 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
     http.close();
   }
 
-  private void headers(String key, software.amazon.awssdk.services.s3.model.PutObjectRequest.Builder b) {
-    ObjectHeaders.apply(settings.headers().headersFor(key), b::cacheControl, b::contentType,
-        b::contentDisposition, b::contentEncoding, b::contentLanguage);
+  /**
+   * The headers of a PUT of {@code key}, as the SDK's PutObject would send them: the key's HTTP
+   * headers, the canned ACL, the metadata ({@code x-amz-meta-NAME}) and the condition, if any.
+   */
+  private Map<String, String> putHeaders(String key, Map<String, String> metadata, WriteCondition condition) {
+    Map<String, String> h = new java.util.LinkedHashMap<>();
+    ObjectHeaders.apply(settings.headers().headersFor(key), v -> h.put("Cache-Control", v),
+        v -> h.put("Content-Type", v), v -> h.put("Content-Disposition", v), v -> h.put("Content-Encoding", v),
+        v -> h.put("Content-Language", v));
+    acl(v -> h.put("x-amz-acl", v));
+    metadata.forEach((name, value) -> h.put("x-amz-meta-" + name, value));
+    if (condition != null && condition.isIfAbsent()) {
+      h.put("If-None-Match", "*");
+    } else if (condition != null) {
+      h.put("If-Match", condition.quotedEtag());
+    }
+    return h;
   }
 
   private <T> void acl(java.util.function.Function<String, T> setter) {

@@ -20,7 +20,7 @@ public final class RequestCounter implements ExecutionInterceptor {
     counts.computeIfAbsent(operation == null ? "Unknown" : operation, k -> new LongAdder()).increment();
   }
 
-  /** Counts a request sent around the SDK's pipeline ({@link DirectHeads}). */
+  /** Counts a request sent around the SDK's pipeline ({@link DirectRequests}). */
   void count(String operation) {
     counts.computeIfAbsent(operation, k -> new LongAdder()).increment();
   }
