@@ -327,32 +327,29 @@ public final class WritebackQueue implements AutoCloseable {
   /**
    * Blocks until a task may start and returns it (still queued): the first in queue order that is
    * due (or hurried, or any while draining), not running already and, if it is ordered, has no
-   * urgent task queued or running before it. Only non-urgent tasks (temporary files) never hold an ordered one back.
+   * urgent upload queued or running before it. Non-urgent tasks (temporary files) and deletes never
+   * hold an ordered one back.
    */
   private WritebackTask nextDueTask() throws InterruptedException {
     while (!closed) {
       long now = clock.millis();
       long wait = Long.MAX_VALUE;
-      long firstUrgentRunning = Long.MAX_VALUE;
-      long firstUrgentUploadRunning = Long.MAX_VALUE; // deletes wait for uploads, not for deletes
+      // Ordered tasks wait for the urgent uploads before them, never for deletes: deletes go
+      // last (they wait for the uploads queued around them), so waiting for one only stalls.
+      long firstUrgentUploadRunning = Long.MAX_VALUE;
       for (Map.Entry<WritebackTask, Running> r : running.entrySet()) {
-        if (r.getKey().urgent()) {
-          firstUrgentRunning = Math.min(firstUrgentRunning, r.getValue().sequence());
-          if (!r.getKey().isDelete()) {
-            firstUrgentUploadRunning = Math.min(firstUrgentUploadRunning, r.getValue().sequence());
-          }
+        if (r.getKey().urgent() && !r.getKey().isDelete()) {
+          firstUrgentUploadRunning = Math.min(firstUrgentUploadRunning, r.getValue().sequence());
         }
       }
-      boolean urgentAhead = false;
       boolean urgentUploadAhead = false;
       for (Map.Entry<Long, WritebackTask> e : order.entrySet()) {
         WritebackTask task = e.getValue();
         Queued entry = queued.get(task);
         boolean urgent = task.urgent();
         // A task queued again while it runs (a file closed again during its upload) waits for that run.
-        boolean blocked = running.containsKey(task) || task.ordered() && (task.isDelete()
-            ? urgentUploadAhead || firstUrgentUploadRunning < e.getKey()
-            : urgentAhead || firstUrgentRunning < e.getKey());
+        boolean blocked = running.containsKey(task)
+            || task.ordered() && (urgentUploadAhead || firstUrgentUploadRunning < e.getKey());
         boolean hurry = (draining || flushBarrier > 0 && (urgent || hurried.containsKey(task)))
             && entry.failures() == 0 && !waiting.contains(task);
         if (!blocked && (entry.due() <= now || hurry)) {
@@ -366,7 +363,6 @@ public final class WritebackQueue implements AutoCloseable {
           // so the scan can stop: a queue of 10,000 files costs one look, not 10,000.
           break;
         }
-        urgentAhead |= urgent;
         urgentUploadAhead |= urgent && !task.isDelete();
       }
       if (wait == Long.MAX_VALUE) {

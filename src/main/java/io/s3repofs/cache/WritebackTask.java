@@ -36,7 +36,8 @@ public interface WritebackTask {
 
   /**
    * Whether this is a delete. Deletes are ordered after the uploads queued before them, but not
-   * after each other: an {@code rm -r} sends its DELETEs side by side.
+   * after each other (an {@code rm -r} sends its DELETEs side by side), and no ordered upload
+   * waits for one: deletes go last.
    */
   default boolean isDelete() {
     return false;

@@ -159,6 +159,25 @@ class WritebackQueueTest {
     assertEquals(4, maxInFlight.get(), "deletes run side by side: " + events);
   }
 
+  /**
+   * Deletes go last, so nothing waits for them: repo-add -R queues the DELETE of the old package
+   * and then the database's symlink, whose upload must not wait for that DELETE (which itself waits
+   * for the uploads queued around it, re-checked every 200 ms: each repo-add waited for one).
+   */
+  @Test
+  void anOrderedUploadDoesNotWaitForADeleteQueuedBeforeIt() throws Exception {
+    queue = new WritebackQueue(Duration.ZERO, 4);
+    Recording rm = new Recording("rm old.pkg", true, true);
+    rm.hold = new CountDownLatch(1);
+    queue.enqueue(rm);
+    assertTrue(rm.started.await(5, TimeUnit.SECONDS));
+    Recording link = new Recording("link db", true, false);
+    queue.enqueue(link);
+    assertTrue(link.started.await(2, TimeUnit.SECONDS), "the link goes while the delete runs: " + events);
+    rm.hold.countDown();
+    assertEquals(0, queue.drain(Duration.ofSeconds(10)));
+  }
+
   @Test
   void aFailedTaskKeepsItsPlaceBeforeOrderedTasksAndIsRetried() throws Exception {
     queue = new WritebackQueue(Duration.ZERO, 4);
