@@ -35,15 +35,28 @@ public final class FuseAdapter extends FuseStubFS {
   /** Buffers kept for reuse: as many as calls usually run at once; more calls allocate. */
   private static final int POOLED_BUFFERS = 64;
 
-  private final FileSystemCore fs;
+  /**
+   * The core the callbacks call: set once by {@link #serve} before the mount. jnr-fuse's set-up
+   * (loading libfuse, generating a stub for each callback) takes a tenth of a second of CPU, so a
+   * mount builds the adapter on another thread while it checks the bucket.
+   */
+  private volatile FileSystemCore fs;
   /**
    * Reusable buffers for read and write. Not one per thread: libfuse starts a thread per busy
    * moment (thousands during a long write), and a per-thread buffer was allocated for each.
    */
   private final ArrayBlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(POOLED_BUFFERS);
 
-  public FuseAdapter(FileSystemCore fs) {
-    this.fs = fs;
+  /** An adapter that serves no core yet: {@link #serve} before mounting it. */
+  public FuseAdapter() {}
+
+  /** Makes the callbacks call {@code core}; once, before the mount. */
+  public synchronized FuseAdapter serve(FileSystemCore core) {
+    if (fs != null) {
+      throw new IllegalStateException("this adapter serves a core already");
+    }
+    fs = java.util.Objects.requireNonNull(core, "core");
+    return this;
   }
 
   @FunctionalInterface
