@@ -32,6 +32,13 @@ class DirectRequestsTest {
       "plain.txt", "with space.txt", "plus+sign.pkg.tar.zst", "per%cent", "amp&eq=q?hash#", "tilde~star*",
       "ünï cödé/ナ.txt", "brackets[1](2){3}", "semi;colon:at@dollar$comma,", "quote'dq\"back`", "dir/./x");
 
+  /** Settings for {@code bucket} at {@code endpoint} with the test server's access key and {@code secret}. */
+  private static StoreSettings signed(String bucket, URI endpoint, String secret, String acl, int attempts) {
+    return new StoreSettings(bucket, "", endpoint, "us-east-1", true,
+        StaticCredentialsProvider.create(AwsBasicCredentials.create(S3TestServer.get().accessKey(), secret)),
+        acl, 5 << 20, 2, attempts, Duration.ofSeconds(5));
+  }
+
   @Test
   void answersWhatTheSdkAnswersForHostileKeysAndUnderAPrefix() {
     String bucket = S3TestServer.newBucket();
@@ -95,9 +102,7 @@ class DirectRequestsTest {
       StoreException e = assertThrows(StoreException.class, () -> store.head("private.txt"));
       assertEquals(StoreException.Kind.ACCESS_DENIED, e.kind());
     }
-    StoreSettings wrongKeys = new StoreSettings(bucket, "", server.endpoint(), "us-east-1", true,
-        StaticCredentialsProvider.create(AwsBasicCredentials.create(server.accessKey(), "wrong-secret")),
-        null, 5 << 20, 2, 1, Duration.ofSeconds(5));
+    StoreSettings wrongKeys = signed(bucket, server.endpoint(), "wrong-secret", null, 1);
     try (ObjectStore store = new ObjectStore(wrongKeys)) {
       StoreException e = assertThrows(StoreException.class, () -> store.head("public.txt"));
       assertEquals(StoreException.Kind.ACCESS_DENIED, e.kind());
@@ -113,9 +118,7 @@ class DirectRequestsTest {
     }
     var server = S3TestServer.get();
     try (FlakyProxy proxy = new FlakyProxy(server.endpoint())) {
-      StoreSettings viaProxy = new StoreSettings(bucket, "", proxy.endpoint(), "us-east-1", true,
-          StaticCredentialsProvider.create(AwsBasicCredentials.create(server.accessKey(), server.secretKey())),
-          null, 5 << 20, 2, 4, Duration.ofSeconds(5));
+      StoreSettings viaProxy = signed(bucket, proxy.endpoint(), server.secretKey(), null, 4);
       try (ObjectStore store = new ObjectStore(viaProxy)) {
         assertEquals(7, store.head("k").orElseThrow().size());
         proxy.dropNextConnections(2);
@@ -193,9 +196,7 @@ class DirectRequestsTest {
       assertEquals(StoreException.Kind.NO_SUCH_BUCKET, e.kind());
     }
     var server = S3TestServer.get();
-    StoreSettings wrongKeys = new StoreSettings(bucket, "", server.endpoint(), "us-east-1", true,
-        StaticCredentialsProvider.create(AwsBasicCredentials.create(server.accessKey(), "wrong-secret")),
-        null, 5 << 20, 2, 1, Duration.ofSeconds(5));
+    StoreSettings wrongKeys = signed(bucket, server.endpoint(), "wrong-secret", null, 1);
     try (ObjectStore store = new ObjectStore(wrongKeys)) {
       for (org.junit.jupiter.api.function.Executable request : List.<org.junit.jupiter.api.function.Executable>of(
           () -> store.putBytes("k", new byte[1], Map.of()), () -> store.read("once", 0, 0), () -> store.delete("once"))) {
@@ -212,9 +213,7 @@ class DirectRequestsTest {
     String bucket = S3TestServer.newBucket();
     var server = S3TestServer.get();
     try (FlakyProxy proxy = new FlakyProxy(server.endpoint())) {
-      StoreSettings viaProxy = new StoreSettings(bucket, "", proxy.endpoint(), "us-east-1", true,
-          StaticCredentialsProvider.create(AwsBasicCredentials.create(server.accessKey(), server.secretKey())),
-          null, 5 << 20, 2, 4, Duration.ofSeconds(5));
+      StoreSettings viaProxy = signed(bucket, proxy.endpoint(), server.secretKey(), null, 4);
       try (ObjectStore store = new ObjectStore(viaProxy)) {
         proxy.dropNextConnections(2);
         store.putBytes("k", "hello".getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
@@ -241,9 +240,7 @@ class DirectRequestsTest {
     String bucket = S3TestServer.newBucket();
     var server = S3TestServer.get();
     try (io.s3repofs.locals3.LatencyProxy proxy = new io.s3repofs.locals3.LatencyProxy(server.endpoint(), Duration.ofMillis(2))) {
-      StoreSettings viaProxy = new StoreSettings(bucket, "", proxy.endpoint(), "us-east-1", true,
-          StaticCredentialsProvider.create(AwsBasicCredentials.create(server.accessKey(), server.secretKey())),
-          "public-read", 5 << 20, 2, 1, Duration.ofSeconds(5));
+      StoreSettings viaProxy = signed(bucket, proxy.endpoint(), server.secretKey(), "public-read", 1);
       try (ObjectStore store = new ObjectStore(viaProxy)) {
         store.head("warm-up"); // a connection open
         long before = proxy.turns();
