@@ -26,9 +26,7 @@ class CrashRecoveryTest {
     Process child = Mounts.mountInChild(bucket, mnt, options, tmp.resolve("child.log"));
     Shell.bash(mnt, "mkdir -p repo && head -c 3000000 /dev/urandom > repo/pkg.bin && echo db > repo/notes.txt"
         + " && ln -s notes.txt repo/notes && cp repo/pkg.bin " + tmp + "/expected.bin");
-    child.destroyForcibly(); // SIGKILL: no drain, no journal flush beyond what close wrote
-    child.waitFor();
-    Shell.run(null, "fusermount", "-u", "-z", mnt.toString());
+    killNine(child, mnt);
     assertEquals(404, s3.anonymousGet(bucket, "repo/pkg.bin").statusCode(), "nothing was uploaded before the kill");
 
     try (Mounts.InProcess mount = Mounts.mount(bucket, mnt, options)) {
@@ -55,18 +53,15 @@ class CrashRecoveryTest {
         + tmp.resolve("cache") + ",writeback_delay=600,multipart_size=5";
     Process child = Mounts.mountInChild(bucket, mnt, options, tmp.resolve("child.log"));
     Shell.bash(tmp, "head -c 23000000 /dev/urandom > expected.bin");
-    long before = S3TestServer.get().requestLog().stream().filter(r -> r.startsWith("UPLOAD_PART /" + bucket)).count();
+    long before = partsSent(bucket);
     Shell.bash(mnt, "dd if=" + tmp + "/expected.bin of=big.bin bs=1M status=none");
     long deadline = System.nanoTime() + 10_000_000_000L;
-    while (S3TestServer.get().requestLog().stream().filter(r -> r.startsWith("UPLOAD_PART /" + bucket)).count()
-        - before < 2 && System.nanoTime() < deadline) {
+    while (partsSent(bucket) - before < 2 && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     org.junit.jupiter.api.Assertions.assertTrue(S3TestServer.get().requestLog().stream()
         .anyMatch(r -> r.startsWith("UPLOAD_PART /" + bucket + "/big.bin")), "parts went up before the kill");
-    child.destroyForcibly();
-    child.waitFor();
-    Shell.run(null, "fusermount", "-u", "-z", mnt.toString());
+    killNine(child, mnt);
     assertEquals(404, s3.anonymousGet(bucket, "big.bin").statusCode(), "the upload was never completed");
 
     try (Mounts.InProcess mount = Mounts.mount(bucket, mnt, options)) {
@@ -75,5 +70,16 @@ class CrashRecoveryTest {
     }
     org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(tmp.resolve("expected.bin")),
         s3.anonymousGet(bucket, "big.bin").body());
+  }
+
+  /** SIGKILL: no drain, no journal flush beyond what close wrote; then the dead mount is detached. */
+  private static void killNine(Process child, Path mnt) throws Exception {
+    child.destroyForcibly();
+    child.waitFor();
+    Shell.run(null, "fusermount", "-u", "-z", mnt.toString());
+  }
+
+  private static long partsSent(String bucket) {
+    return S3TestServer.get().requestLog().stream().filter(r -> r.startsWith("UPLOAD_PART /" + bucket)).count();
   }
 }
