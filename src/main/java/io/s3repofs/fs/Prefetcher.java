@@ -217,17 +217,22 @@ final class Prefetcher {
     return true;
   }
 
-  /** Adds a part from {@code offset} to the stream's start, if there is memory for it. */
+  /**
+   * Adds a part from {@code offset} to the stream's start, if there is memory for it. Near the
+   * object's start the part goes from byte 0: a reader of a whole file whose first reads the
+   * kernel sent out of order gets one GET for them, not one per read that came before the others.
+   */
   private void prepend(CachedBucket bucket, String key, long offset) {
-    int length = (int) (start - offset);
+    long from = offset <= NEAR_BEHIND ? 0 : offset;
+    int length = (int) (start - from);
     long bytes = reservation(length);
     if (held + bytes > settings.perFileLimit() || !shared.tryReserve(bytes)) {
       return;
     }
-    Part part = new Part(offset, length, bytes, shared);
+    Part part = new Part(from, length, bytes, shared);
     parts.addFirst(part);
     held += bytes;
-    start = offset;
+    start = from;
     submit(part, bucket, key);
   }
 

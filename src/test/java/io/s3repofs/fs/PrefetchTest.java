@@ -160,6 +160,27 @@ class PrefetchTest {
   }
 
   @Test
+  void theFirstReadsOfAFileSentOutOfOrderCostOneGetBeforeTheStream() throws Exception {
+    int size = 4 * MIB;
+    byte[] data = object("first.bin", size, 4);
+    long handle = h.fs.open("/first.bin", 0);
+    byte[] buffer = new byte[FUSE_READ];
+    // a whole-file reader whose first reads reached the mount on other threads first
+    for (int block : new int[] {4, 3, 0, 1, 2}) {
+      long offset = (long) block * FUSE_READ;
+      assertEquals(FUSE_READ, h.fs.read(handle, offset, buffer, FUSE_READ));
+      assertArrayEquals(java.util.Arrays.copyOfRange(data, (int) offset, (int) offset + FUSE_READ), buffer,
+          "read at " + offset);
+    }
+    h.fs.release(handle);
+    // block 4's part, then one for blocks 0 to 3 (not one for 3 and another for 0 to 2); the
+    // parts after block 4 are the read-ahead
+    List<String> first = h.faults.traced(List.of("GET [first.bin]")).stream()
+        .filter(t -> Long.parseLong(t.replaceAll(".* bytes=(\\d+)-.*", "$1")) < 5 * FUSE_READ).toList();
+    assertEquals(2, first.size(), "GETs before the read-ahead: " + first);
+  }
+
+  @Test
   void randomReadsGetTheirBytesWithSmallGets() throws Exception {
     int size = 24 * MIB;
     byte[] data = object("random.bin", size, 2);

@@ -237,7 +237,7 @@ public final class FaultyStore implements BucketStore {
 
   @Override
   public InputStream read(String key, long from, long toInclusive) {
-    return call("GET", key, () -> {
+    return call("GET", key, " bytes=" + from + "-" + toInclusive, () -> {
       InputStream in = real.read(key, from, toInclusive);
       if (!truncateReads || toInclusive - from < 2) {
         return in;
