@@ -2,8 +2,11 @@ package io.s3repofs.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.apache.commons.io.input.BoundedInputStream;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
@@ -39,14 +43,18 @@ import software.amazon.awssdk.utils.DateUtils;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * The requests a mount sends by the thousand (HEAD, ranged GET, single PUT, DELETE) sent straight
+ * The requests a mount sends by the thousand (HEAD, ranged GET, PUT, part, DELETE) sent straight
  * through the SDK's HTTP client and signed with the SDK's SigV4 signer, without the SDK's request
  * pipeline. That pipeline (endpoint rules evaluated per request, auth-scheme resolution, some
  * twenty interceptors, metrics) costs more than the request itself: measured with 10,000 HEADs
  * from 64 threads against S3Proxy on a 2-core machine, 355 against 117 µs of CPU per HEAD in a
  * warm JVM, 1,035 against 426 µs in a fresh one; a 4 KiB PUT through it took 1.5 ms of CPU in a
  * fresh mount. And the SDK sends every PUT with {@code Expect: 100-continue}, which costs a
- * round trip before the body goes: a small file's PUT paid the latency twice.
+ * round trip before the body goes: a small file's PUT paid the latency twice. A multipart
+ * upload's parts go here too: over plain http the SDK's S3 client sends them in its signed
+ * chunked encoding, which copied every 128 KiB into a new array and took 28% of the upload
+ * threads' CPU in a 1 GiB {@code dd}; a part signed whole costs one hash over it (measured: the
+ * mount's CPU for 1 GiB written, 5.6-5.9 s before, 5.0-5.1 s after).
  *
  * <p>What stays the SDK's: the URL (resolved once by the SDK's endpoint rules, for the client's
  * endpoint, region and addressing style), the connections and their timeouts (the client's own
@@ -109,6 +117,19 @@ final class DirectRequests {
         }
       }, length);
     }
+
+    /** Bytes {@code [offset, offset + length)} of {@code file}. */
+    static Body of(Path file, long offset, long length) {
+      return new Body(() -> {
+        try {
+          FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+          channel.position(offset);
+          return BoundedInputStream.builder().setInputStream(Channels.newInputStream(channel)).setMaxCount(length).get();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }, length);
+    }
   }
 
   /** The HEAD of a full key (prefix included), or empty when there is no such object. */
@@ -158,6 +179,27 @@ final class DirectRequests {
     SdkHttpFullRequest request = builder.build();
     return withRetries("PutObject", () -> {
       try (Response response = send("PutObject", request, body.content())) {
+        response.failUnlessSuccessful();
+        return response.head().firstMatchingHeader("ETag").orElse(null);
+      }
+    });
+  }
+
+  /**
+   * Sends one part of a multipart upload; returns its ETag as the server sent it (quoted). Like a
+   * large PUT it waits for {@code 100 Continue} before the body goes.
+   */
+  String uploadPart(String fullKey, String uploadId, int partNumber, Body body) {
+    SdkHttpFullRequest.Builder builder = SdkHttpFullRequest.builder().method(SdkHttpMethod.PUT).uri(url(fullKey))
+        .putRawQueryParameter("partNumber", Integer.toString(partNumber))
+        .putRawQueryParameter("uploadId", uploadId)
+        .putHeader("Content-Length", Long.toString(body.length()));
+    if (body.length() >= EXPECT_CONTINUE_FROM) {
+      builder.putHeader("Expect", "100-continue");
+    }
+    SdkHttpFullRequest request = builder.build();
+    return withRetries("UploadPart", () -> {
+      try (Response response = send("UploadPart", request, body.content())) {
         response.failUnlessSuccessful();
         return response.head().firstMatchingHeader("ETag").orElse(null);
       }

@@ -5,15 +5,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.commons.io.input.BoundedInputStream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,7 +18,6 @@ import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -49,7 +44,7 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
   private final S3Client s3;
   /** The HTTP client (connections, timeouts) of {@link #s3}, shared with {@link #direct}. */
   private final SdkHttpClient http;
-  /** HEADs, ranged GETs, single PUTs and DELETEs, around the SDK's pipeline. */
+  /** HEADs, ranged GETs, single PUTs, multipart parts and DELETEs, around the SDK's pipeline. */
   private final DirectRequests direct;
   private final RequestCounter requests = new RequestCounter();
   private final ExecutorService partUploaders;
@@ -349,11 +344,8 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
 
     @Override
     public String sendPart(int number, Path file, long offset, long length) {
-      return call("UPLOAD PART " + number + " of " + key, () -> s3.uploadPart(
-          b -> b.bucket(settings.bucket()).key(fullKey).uploadId(uploadId).partNumber(number)
-              .contentLength(length),
-          RequestBody.fromContentProvider(() -> openSlice(file, offset, length), length,
-              "application/octet-stream"))).eTag();
+      return call("UPLOAD PART " + number + " of " + key,
+          () -> direct.uploadPart(fullKey, uploadId, number, DirectRequests.Body.of(file, offset, length)));
     }
 
     @Override
@@ -372,17 +364,6 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
       } catch (SdkException ignored) {
         // best effort: a lifecycle rule or the next upload cleans up
       }
-    }
-  }
-
-  private static InputStream openSlice(Path file, long offset, long length) {
-    try {
-      FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-      channel.position(offset);
-      return BoundedInputStream.builder()
-          .setInputStream(Channels.newInputStream(channel)).setMaxCount(length).get();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

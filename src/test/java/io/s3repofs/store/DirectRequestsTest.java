@@ -178,6 +178,40 @@ class DirectRequestsTest {
   }
 
   @Test
+  void multipartPartsGoAroundTheSdkForHostileKeysThroughDroppedConnections() throws Exception {
+    String bucket = S3TestServer.newBucket();
+    var server = S3TestServer.get();
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("parts", ".bin");
+    try (FlakyProxy proxy = new FlakyProxy(server.endpoint())) {
+      int partSize = 5 << 20; // S3's smallest part
+      byte[] data = new byte[2 * partSize + 12_345];
+      new java.util.Random(11).nextBytes(data);
+      java.nio.file.Files.write(file, data);
+      StoreSettings viaProxy = new StoreSettings(bucket, "pre fix/", proxy.endpoint(), "us-east-1", true,
+          StaticCredentialsProvider.create(AwsBasicCredentials.create(server.accessKey(), server.secretKey())),
+          "public-read", partSize, 2, 4, Duration.ofSeconds(5));
+      try (ObjectStore store = new ObjectStore(viaProxy)) {
+        for (String key : List.of("with space.txt", "plus+sign.pkg.tar.zst", "ünï cödé/ナ.txt", "amp&eq=q?hash#")) {
+          proxy.dropNextConnections(1);
+          String etag = store.putFile(key, file, data.length, Map.of("mode", "33188"));
+          assertTrue(etag.endsWith("-3"), key + ": " + etag); // a multipart ETag: three parts
+          assertArrayEquals(data, store.readAll(key), key);
+          assertEquals("33188", store.head(key).orElseThrow().metadata().get("mode"), key);
+        }
+        // every part was counted as the SDK would count it, and a dropped one was sent again
+        assertTrue(store.requests().snapshot().get("UploadPart") >= 4 * 3, store.requests().snapshot().toString());
+        PartUpload cut = store.startMultipart("cut", Map.of());
+        proxy.dropConnections(true);
+        StoreException e = assertThrows(StoreException.class, () -> cut.sendPart(1, file, 0, partSize));
+        assertEquals(StoreException.Kind.UNREACHABLE, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("UPLOAD PART 1 of cut: connection to "), e.getMessage());
+      }
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
+  }
+
+  @Test
   void errorsCarryTheServersCodeAndAreOneLine() {
     String bucket = S3TestServer.newBucket();
     try (ObjectStore store = S3TestServer.store(bucket, null)) {
