@@ -31,8 +31,12 @@ final class FileData {
     this.content = names.content;
   }
 
-  /** Reads up to {@code length} bytes; short only at the end of the file. Takes the read lock. */
-  int read(OpenFile file, long offset, byte[] buffer, int length) throws IOException {
+  /**
+   * Reads up to {@code buffer.limit()} bytes into {@code buffer} from index 0; short only at the
+   * end of the file. Takes the read lock.
+   */
+  int read(OpenFile file, long offset, ByteBuffer buffer) throws IOException {
+    int length = buffer.limit();
     FileNode node = file.node;
     node.contentLock.readLock().lock();
     try {
@@ -49,7 +53,7 @@ final class FileData {
         } finally {
           names.lock.unlock();
         }
-        int n = file.reader.read(bucket, key, size, offset, buffer, length);
+        int n = file.reader.read(bucket, key, size, offset, buffer);
         boolean unchanged;
         names.lock.lock();
         try {
@@ -70,7 +74,7 @@ final class FileData {
         return 0;
       }
       FileChannel channel = node.channel;
-      ByteBuffer target = ByteBuffer.wrap(buffer, 0, (int) Math.min(length, available));
+      ByteBuffer target = buffer.duplicate().position(0).limit((int) Math.min(length, available));
       int total = 0;
       while (target.hasRemaining()) {
         int n = channel.read(target, offset + total);
@@ -88,12 +92,12 @@ final class FileData {
     }
   }
 
-  /** Writes at an offset. Takes the write lock. */
-  void write(FileNode node, long offset, byte[] data, int length) throws IOException {
+  /** Writes {@code source}'s remaining bytes at an offset. Takes the write lock. */
+  void write(FileNode node, long offset, ByteBuffer source) throws IOException {
+    int length = source.remaining();
     node.contentLock.writeLock().lock();
     try {
       FileChannel channel = writable(node, false);
-      ByteBuffer source = ByteBuffer.wrap(data, 0, length);
       long position = offset;
       while (source.hasRemaining()) {
         position += channel.write(source, position);

@@ -11,6 +11,7 @@ import io.s3repofs.store.ObjectHead;
 import io.s3repofs.store.PosixAttributes;
 import io.s3repofs.store.StoreException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -483,17 +484,37 @@ public final class FileSystemCore implements AutoCloseable {
   }
 
   public int read(long handle, long offset, byte[] buffer, int length) throws FsException {
+    return read(handle, offset, ByteBuffer.wrap(buffer, 0, length));
+  }
+
+  /**
+   * Reads up to {@code target.remaining()} bytes into {@code target} from its position (which does
+   * not move); short only at the end of the file. A direct buffer (the kernel's reply, as FUSE
+   * hands it over) gets the bytes with no copy through the heap in between.
+   */
+  public int read(long handle, long offset, ByteBuffer target) throws FsException {
     OpenFile file = handle(handle);
-    return io(() -> data.read(file, offset, buffer, length));
+    ByteBuffer window = target.slice(); // index 0 is the target's position
+    return io(() -> data.read(file, offset, window));
   }
 
   public int write(long handle, long offset, byte[] bytes, int length) throws FsException {
+    return write(handle, offset, ByteBuffer.wrap(bytes, 0, length));
+  }
+
+  /**
+   * Writes the bytes from {@code bytes}' position to its limit, and moves its position past them.
+   * A direct buffer (the kernel's request, as FUSE hands it over) goes to the cache file with no
+   * copy in between.
+   */
+  public int write(long handle, long offset, ByteBuffer bytes) throws FsException {
     OpenFile file = handle(handle);
     if (!file.writable) {
       throw new FsException(Errno.EBADF, "not open for writing");
     }
+    int length = bytes.remaining();
     io(() -> {
-      data.write(file.node, offset, bytes, length);
+      data.write(file.node, offset, bytes);
       return null;
     });
     return length;

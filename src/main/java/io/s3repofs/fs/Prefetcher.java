@@ -5,6 +5,7 @@ import io.s3repofs.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,9 +71,12 @@ final class Prefetcher {
     this.settings = shared.settings;
   }
 
-  /** Reads up to {@code length} bytes at {@code offset}, fewer only at the end of the object. */
-  int read(CachedBucket bucket, String key, long objectSize, long offset, byte[] buffer, int length)
-      throws IOException {
+  /**
+   * Reads up to {@code buffer.limit()} bytes at {@code offset} into {@code buffer} from index 0,
+   * fewer only at the end of the object.
+   */
+  int read(CachedBucket bucket, String key, long objectSize, long offset, ByteBuffer buffer) throws IOException {
+    int length = buffer.limit();
     if (offset >= objectSize || length <= 0) {
       return 0;
     }
@@ -278,8 +282,8 @@ final class Prefetcher {
 
   // ---------------------------------------------------------------- reads without a part
 
-  /** GETs {@code [from, to)} straight into {@code buffer} at {@code at}. */
-  private static void direct(CachedBucket bucket, String key, long from, long to, byte[] buffer, int at)
+  /** GETs {@code [from, to)} straight into {@code buffer} at index {@code at}. */
+  private static void direct(CachedBucket bucket, String key, long from, long to, ByteBuffer buffer, int at)
       throws IOException {
     int done = 0;
     int want = (int) (to - from);
@@ -290,13 +294,7 @@ final class Prefetcher {
       InputStream in = bucket.read(key, from + done, to - 1);
       boolean whole = false;
       try {
-        while (done < want) {
-          int n = in.read(buffer, at + done, want - done);
-          if (n < 0) {
-            break;
-          }
-          done += n;
-        }
+        done = readInto(in, buffer, at, done, want);
         whole = done == want;
       } catch (IOException e) {
         if (attempt == 1) {
@@ -306,6 +304,27 @@ final class Prefetcher {
         finish(in, whole);
       }
     }
+  }
+
+  /**
+   * Reads from {@code in} into {@code buffer} at {@code at + done} until {@code want} bytes are
+   * there or the body ends; returns how many are there.
+   */
+  private static int readInto(InputStream in, ByteBuffer buffer, int at, int done, int want) throws IOException {
+    if (buffer.hasArray()) {
+      byte[] array = buffer.array();
+      int base = buffer.arrayOffset() + at;
+      for (int n; done < want && (n = in.read(array, base + done, want - done)) >= 0; ) {
+        done += n;
+      }
+      return done;
+    }
+    byte[] step = new byte[Math.min(STEP, want - done)];
+    for (int n; done < want && (n = in.read(step, 0, Math.min(step.length, want - done))) >= 0; ) {
+      buffer.put(at + done, step, 0, n);
+      done += n;
+    }
+    return done;
   }
 
   private static IOException ended(String key, long at) {
@@ -496,13 +515,13 @@ final class Prefetcher {
       }
     }
 
-    /** Copies bytes already {@linkplain #await awaited}. */
-    void copy(int from, byte[] target, int at, int count) {
+    /** Copies bytes already {@linkplain #await awaited} into {@code target} at index {@code at}. */
+    void copy(int from, ByteBuffer target, int at, int count) {
       while (count > 0) {
         int chunk = from / chunkSize;
         int within = from % chunkSize;
         int n = Math.min(count, chunkSize - within);
-        System.arraycopy(chunks[chunk], within, target, at, n);
+        target.put(at, chunks[chunk], within, n);
         from += n;
         at += n;
         count -= n;

@@ -49,7 +49,7 @@ final class ReadThrough {
    * (ETag, size) when the GET started. Reads of another key, ETag or size (a rename, an upload
    * of a newer version meanwhile) give up: one copy holds the bytes of one object.
    */
-  synchronized void read(String key, String etag, long size, long offset, byte[] bytes, int length) {
+  synchronized void read(String key, String etag, long size, long offset, ByteBuffer bytes, int length) {
     if (abandoned || length <= 0 || etag == null || !content.fits(size * KEEP_SHARE)) {
       return;
     }
@@ -75,7 +75,7 @@ final class ReadThrough {
         channel = FileChannel.open(file, StandardOpenOption.WRITE);
       }
       long from = Math.max(offset, covered);
-      ByteBuffer buffer = ByteBuffer.wrap(bytes, (int) (from - offset), (int) (end - from));
+      ByteBuffer buffer = bytes.duplicate().limit(length).position((int) (from - offset));
       long position = from;
       while (buffer.hasRemaining()) {
         position += channel.write(buffer, position);

@@ -1,5 +1,6 @@
 package io.s3repofs.fuse;
 
+import com.kenai.jffi.MemoryIO;
 import io.s3repofs.fs.FileAttributes;
 import io.s3repofs.fs.FileSystemCore;
 import io.s3repofs.fs.FsException;
@@ -34,6 +35,8 @@ public final class FuseAdapter extends FuseStubFS {
   private static final int BUFFER_SIZE = 128 << 10;
   /** Buffers kept for reuse: as many as calls usually run at once; more calls allocate. */
   private static final int POOLED_BUFFERS = 64;
+  /** Makes a ByteBuffer view of native memory (JNI's NewDirectByteBuffer: nothing to free). */
+  private static final MemoryIO NATIVE = MemoryIO.getInstance();
 
   /**
    * The core the callbacks call: set once by {@link #serve} before the mount. jnr-fuse's set-up
@@ -192,6 +195,9 @@ public final class FuseAdapter extends FuseStubFS {
   @Override
   public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
     return call("read", path, () -> {
+      if (buf.isDirect()) { // the kernel's reply buffer, filled in place: no copy through the heap
+        return fs.read(fi.fh.get(), offset, NATIVE.newDirectByteBuffer(buf.address(), (int) size));
+      }
       byte[] bytes = borrow(size);
       try {
         int n = fs.read(fi.fh.get(), offset, bytes, (int) size);
@@ -206,6 +212,9 @@ public final class FuseAdapter extends FuseStubFS {
   @Override
   public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
     return call("write", path, () -> {
+      if (buf.isDirect()) { // the kernel's request buffer, seen in place: no copy into the heap
+        return fs.write(fi.fh.get(), offset, NATIVE.newDirectByteBuffer(buf.address(), (int) size));
+      }
       byte[] bytes = borrow(size);
       try {
         buf.get(0, bytes, 0, (int) size);

@@ -311,12 +311,17 @@ class FileSystemCoreTest {
     long w = h.fs.open("/f", 2);
     h.fs.write(w, 8, "AB".getBytes(), 2);
     h.fs.write(w, 12, "Z".getBytes(), 1);
+    // a direct buffer, as FUSE's request is handed over: its remaining bytes, and it is used up
+    java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(8).put("xyCDw".getBytes());
+    direct.flip().position(2).limit(4);
+    assertEquals(2, h.fs.write(w, 2, direct));
+    assertEquals(4, direct.position());
     h.fs.release(w);
-    assertEquals("01234567AB\0\0Z", h.readFile("/f"));
+    assertEquals("01CD4567AB\0\0Z", h.readFile("/f"));
     h.fs.truncate("/f", 3);
-    assertEquals("012", h.readFile("/f"));
+    assertEquals("01C", h.readFile("/f"));
     h.drain();
-    assertEquals("012", new String(S3TestServer.anonymousGet(h.bucketName, "f").body()));
+    assertEquals("01C", new String(S3TestServer.anonymousGet(h.bucketName, "f").body()));
   }
 
   @Test
