@@ -170,19 +170,9 @@ final class DirectRequests {
    * @param headers the request's headers besides the length and the signature's
    */
   String put(String fullKey, Map<String, String> headers, Body body) {
-    SdkHttpFullRequest.Builder builder = SdkHttpFullRequest.builder().method(SdkHttpMethod.PUT).uri(url(fullKey))
-        .putHeader("Content-Length", Long.toString(body.length()));
+    SdkHttpFullRequest.Builder builder = SdkHttpFullRequest.builder().method(SdkHttpMethod.PUT).uri(url(fullKey));
     headers.forEach(builder::putHeader);
-    if (body.length() >= EXPECT_CONTINUE_FROM) {
-      builder.putHeader("Expect", "100-continue");
-    }
-    SdkHttpFullRequest request = builder.build();
-    return withRetries("PutObject", () -> {
-      try (Response response = send("PutObject", request, body.content())) {
-        response.failUnlessSuccessful();
-        return response.head().firstMatchingHeader("ETag").orElse(null);
-      }
-    });
+    return putBody("PutObject", builder, body);
   }
 
   /**
@@ -190,16 +180,20 @@ final class DirectRequests {
    * large PUT it waits for {@code 100 Continue} before the body goes.
    */
   String uploadPart(String fullKey, String uploadId, int partNumber, Body body) {
-    SdkHttpFullRequest.Builder builder = SdkHttpFullRequest.builder().method(SdkHttpMethod.PUT).uri(url(fullKey))
+    return putBody("UploadPart", SdkHttpFullRequest.builder().method(SdkHttpMethod.PUT).uri(url(fullKey))
         .putRawQueryParameter("partNumber", Integer.toString(partNumber))
-        .putRawQueryParameter("uploadId", uploadId)
-        .putHeader("Content-Length", Long.toString(body.length()));
+        .putRawQueryParameter("uploadId", uploadId), body);
+  }
+
+  /** Sends a PUT with a body (waiting for {@code 100 Continue} when it is large); returns the ETag header. */
+  private String putBody(String operation, SdkHttpFullRequest.Builder builder, Body body) {
+    builder.putHeader("Content-Length", Long.toString(body.length()));
     if (body.length() >= EXPECT_CONTINUE_FROM) {
       builder.putHeader("Expect", "100-continue");
     }
     SdkHttpFullRequest request = builder.build();
-    return withRetries("UploadPart", () -> {
-      try (Response response = send("UploadPart", request, body.content())) {
+    return withRetries(operation, () -> {
+      try (Response response = send(operation, request, body.content())) {
         response.failUnlessSuccessful();
         return response.head().firstMatchingHeader("ETag").orElse(null);
       }
