@@ -141,6 +141,7 @@ public final class Benchmark implements Callable<Integer> {
     try {
       startServer();
       prepareInputs();
+      warmUp();
       for (int run = 1; run <= runs; run++) {
         for (String w : workloads) {
           runWorkload(w, run);
@@ -155,6 +156,40 @@ public final class Benchmark implements Callable<Integer> {
 
   // ---------------------------------------------------------------------------------------------
   // set-up
+
+  /**
+   * Mounts s3repofs once before anything is timed: the first mount of a build writes the launcher's
+   * class-data archive as its JVM exits (measured: peak RSS 312 MiB where later mounts peak at 167,
+   * and mounts in the minute after it run without the archive). The archive, complete once that
+   * process has exited, is put in place here rather than by the launcher's minute-old rule.
+   */
+  private void warmUp() throws Exception {
+    if (toolList.stream().noneMatch(t -> t.label.startsWith("s3repofs"))) {
+      return;
+    }
+    String bucket = "warmup";
+    server.createBucket(bucket);
+    Path dir = work.resolve("warmup");
+    Files.createDirectories(dir);
+    Mount m = Mount.start(Tool.S3REPOFS, launcher, bucket, endpoints.get(latencies.get(0)), server.accessKey(),
+        server.secretKey(), dir);
+    live.add(m);
+    try {
+      Files.writeString(m.mountPoint.resolve("warm-up"), "warm-up\n");
+      Shell.check(timeout, null, "ls", "-l", m.mountPoint.toString());
+      m.unmountAndWait(timeout);
+    } finally {
+      live.remove(m);
+      m.close();
+    }
+    Path target = home.resolve("target");
+    try (var tmps = Files.newDirectoryStream(target, "s3repofs.jsa.tmp-*")) {
+      for (Path tmp : tmps) {
+        Files.move(tmp, target.resolve("s3repofs.jsa"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    log("warm-up mount done (class-data archive %s)", Files.exists(target.resolve("s3repofs.jsa")) ? "in place" : "absent");
+  }
 
   private void resolveSizes() {
     runs = pick(runs, "BENCH_RUNS", 3, 1);
