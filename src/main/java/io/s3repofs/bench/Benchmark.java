@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -185,7 +186,7 @@ public final class Benchmark implements Callable<Integer> {
     Path target = home.resolve("target");
     try (var tmps = Files.newDirectoryStream(target, "s3repofs.jsa.tmp-*")) {
       for (Path tmp : tmps) {
-        Files.move(tmp, target.resolve("s3repofs.jsa"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, target.resolve("s3repofs.jsa"), StandardCopyOption.REPLACE_EXISTING);
       }
     }
     log("warm-up mount done (class-data archive %s)", Files.exists(target.resolve("s3repofs.jsa")) ? "in place" : "absent");
