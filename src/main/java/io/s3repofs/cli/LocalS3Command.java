@@ -60,6 +60,13 @@ final class LocalS3Command implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    for (String bucket : buckets) {
+      try {
+        LocalS3Server.checkBucketName(bucket);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--bucket: " + e.getMessage());
+      }
+    }
     LocalS3Server server = LocalS3Server.start(port, data, accessKey, secretKey);
     for (String bucket : buckets) {
       server.createBucket(bucket);

@@ -13,6 +13,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -32,6 +33,8 @@ public final class LocalS3Server implements AutoCloseable {
   public static final String DEFAULT_SECRET_KEY = "local-secret-key";
 
   private static final String HANDLER_LOGGER = "org.gaul.s3proxy.S3ProxyHandler";
+  /** S3's bucket names: 3 to 63 lowercase letters, digits, dots and hyphens, letter or digit at both ends. */
+  private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
   private final BlobStoreContext context;
   private final S3Proxy proxy;
@@ -103,8 +106,28 @@ public final class LocalS3Server implements AutoCloseable {
     return context.getBlobStore();
   }
 
+  /**
+   * Creates {@code bucket}.
+   *
+   * @throws IllegalArgumentException if the name breaks S3's rules ({@link #checkBucketName})
+   */
   public void createBucket(String bucket) {
+    checkBucketName(bucket);
     blobStore().createContainerInLocation(null, bucket);
+  }
+
+  /**
+   * Refuses a name S3 would refuse. The store under S3Proxy creates any directory it is given,
+   * but S3Proxy answers NoSuchBucket for such a name afterwards, so a mount of it would fail with
+   * a misleading error.
+   *
+   * @throws IllegalArgumentException saying which rule {@code bucket} breaks
+   */
+  public static void checkBucketName(String bucket) {
+    if (!BUCKET_NAME.matcher(bucket).matches() || bucket.contains("..")) {
+      throw new IllegalArgumentException("bucket name '" + bucket + "' is not valid in S3: 3 to 63"
+          + " lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit");
+    }
   }
 
   /** Requests served so far, by kind (HEAD, GET, LIST, PUT, COPY, DELETE, multipart steps). */
