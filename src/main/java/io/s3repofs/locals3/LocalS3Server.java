@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import io.s3repofs.store.BucketNames;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Pattern;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -33,8 +33,6 @@ public final class LocalS3Server implements AutoCloseable {
   public static final String DEFAULT_SECRET_KEY = "local-secret-key";
 
   private static final String HANDLER_LOGGER = "org.gaul.s3proxy.S3ProxyHandler";
-  /** S3's bucket names: 3 to 63 lowercase letters, digits, dots and hyphens, letter or digit at both ends. */
-  private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
   private final BlobStoreContext context;
   private final S3Proxy proxy;
@@ -124,10 +122,9 @@ public final class LocalS3Server implements AutoCloseable {
    * @throws IllegalArgumentException saying which rule {@code bucket} breaks
    */
   public static void checkBucketName(String bucket) {
-    if (!BUCKET_NAME.matcher(bucket).matches() || bucket.contains("..")) {
-      throw new IllegalArgumentException("bucket name '" + bucket + "' is not valid in S3: 3 to 63"
-          + " lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit");
-    }
+    BucketNames.problemForNew(bucket).ifPresent(problem -> {
+      throw new IllegalArgumentException("bucket name '" + bucket + "' is not valid in S3: " + problem);
+    });
   }
 
   /** Requests served so far, by kind (HEAD, GET, LIST, PUT, COPY, DELETE, multipart steps). */

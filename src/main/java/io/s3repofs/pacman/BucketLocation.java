@@ -31,7 +31,7 @@ public record BucketLocation(String bucket, String prefix, DatabaseName database
       throw bad(url);
     }
     String bucket = rest.substring(0, slash);
-    java.util.Optional<String> problem = BucketNames.problem(bucket);
+    java.util.Optional<String> problem = io.s3repofs.store.BucketNames.problem(bucket);
     if (problem.isPresent()) {
       throw new RepoException("bad bucket name '" + bucket + "' in '" + url + "': " + problem.get());
     }

@@ -1,4 +1,4 @@
-package io.s3repofs.pacman;
+package io.s3repofs.store;
 
 import java.util.Optional;
 
@@ -7,11 +7,11 @@ import java.util.Optional;
  * a letter or digit at both ends; no "..", not an IP address), with '_' allowed for the old
  * buckets that have one. Says which rule a name breaks.
  */
-final class BucketNames {
+public final class BucketNames {
   private BucketNames() {}
 
   /** What is wrong with {@code name}, or empty if it is a valid bucket name. */
-  static Optional<String> problem(String name) {
+  public static Optional<String> problem(String name) {
     int n = name.length();
     if (n < 3 || n > 63) {
       return Optional.of(n + (n == 1 ? " character" : " characters") + " long; a bucket name has 3 to 63");
@@ -35,5 +35,17 @@ final class BucketNames {
       return Optional.of("it must not look like an IP address");
     }
     return Optional.empty();
+  }
+
+  /**
+   * What is wrong with {@code name} as the name of a bucket to create, or empty: {@link #problem}'s
+   * rules without the '_' that only old buckets have.
+   */
+  public static Optional<String> problemForNew(String name) {
+    Optional<String> problem = problem(name);
+    if (problem.isEmpty() && name.indexOf('_') >= 0) {
+      return Optional.of("character '_' is not allowed in a new bucket (lower-case letters, digits, '.', '-')");
+    }
+    return problem;
   }
 }
