@@ -18,12 +18,17 @@
 # OUTDIR/packages.tsv lists the built files in build order, tab-separated:
 #   FILENAME  PKGNAME  FULLVERSION  COMPRESSION(zst|xz|gz)
 #
+# With MAKE_TEST_PACKAGES_CACHE=DIR, each package built is kept in DIR and reused by any later
+# run (any OUTDIR, COUNT or BIGSIZE) that asks for the same package from the same script: the
+# first 21 of a COUNT of 56 are the packages of a COUNT of 21. makepkg costs seconds of CPU
+# per package (it starts hundreds of processes), so the test suite shares one cache.
+#
 # makepkg refuses to run as root: when run as root, this script creates (once) the unprivileged
 # user "pkgbuilder" (override with PKGBUILDER=name) and builds as that user; /var/lib/pacman is
 # created if missing. A second run with the same arguments does nothing (stamp file).
 set -euo pipefail
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 if [[ $# -lt 1 || $1 == -h || $1 == --help ]]; then usage; [[ $# -ge 1 ]] && exit 0; exit 2; fi
 
 OUTDIR=$1
@@ -97,6 +102,17 @@ fi
 build_one() {
 	local i=$1 name=$2 ver=$3 rel=$4 epoch=$5 ext=$6 arch=$7
 	local dir="$WORK/$i-$name"
+	local cached=""
+	if [[ -n ${MAKE_TEST_PACKAGES_CACHE:-} ]]; then
+		# the job line and the script name the package; only bigpkg's content depends on BIGSIZE
+		local key
+		key=$(printf '%s %s %s' "$SCRIPT_SUM" "$*" "$([[ $name == bigpkg ]] && echo "$BIGSIZE")" | sha256sum | cut -c1-24)
+		cached="$MAKE_TEST_PACKAGES_CACHE/$key"
+		if [[ -d $cached/out ]]; then
+			mkdir -p "$dir" && cp -a "$cached/out" "$dir/out"
+			return 0
+		fi
+	fi
 	mkdir -p "$dir"
 	{
 		echo "pkgname='$name'"
@@ -141,11 +157,23 @@ EOF
 		tail -20 "$log" >&2
 		return 1
 	fi
+	if [[ -n $cached ]]; then
+		# a whole directory appears at once: a concurrent run sees it complete or not at all
+		local part
+		part=$(mktemp -d "$MAKE_TEST_PACKAGES_CACHE/.part.XXXXXXXX")
+		cp -a "$dir/out" "$part/out"
+		mv -T "$part" "$cached" 2>/dev/null || rm -rf "$part"
+	fi
 }
 
 if [[ $(id -u) -eq 0 ]]; then chown "$BUILDER" "$WORK"; fi
 export -f build_one as_builder
-export WORK BUILDER BIGSIZE
+export WORK BUILDER BIGSIZE SCRIPT_SUM
+if [[ -n ${MAKE_TEST_PACKAGES_CACHE:-} ]]; then
+	mkdir -p "$MAKE_TEST_PACKAGES_CACHE"
+	MAKE_TEST_PACKAGES_CACHE=$(cd "$MAKE_TEST_PACKAGES_CACHE" && pwd)
+	export MAKE_TEST_PACKAGES_CACHE
+fi
 printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -L 1 bash -c 'build_one "$@"' _
 
 : > "$OUTDIR/packages.tsv.tmp"

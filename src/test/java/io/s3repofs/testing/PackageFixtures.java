@@ -16,7 +16,8 @@ public final class PackageFixtures {
   private PackageFixtures() {}
 
   /**
-   * Builds (once per machine: the script keeps a stamp) {@code count} packages plus, when
+   * Builds (once per machine: the script keeps a stamp, and a cache of single packages that the
+   * sets share) {@code count} packages plus, when
    * {@code bigMib > 0}, one of that many MiB, and returns their directory, which holds
    * {@code packages.tsv}. {@code $S3REPOFS_TEST_PACKAGES} names another parent directory.
    */
@@ -26,8 +27,10 @@ public final class PackageFixtures {
     String parent = System.getenv().getOrDefault("S3REPOFS_TEST_PACKAGES", System.getProperty("java.io.tmpdir"));
     Path dir = Path.of(parent, "s3repofs-test-packages-" + count + "-" + bigMib).toAbsolutePath();
     Path script = Path.of("scripts/make-test-packages.sh").toAbsolutePath();
-    Shell.Result r = Shell.run(null, "bash", script.toString(), dir.toString(), Integer.toString(count),
-        Integer.toString(bigMib));
+    // one package cache for every set: the sets of 20, 21 and 56 share their first packages
+    Path cache = Path.of(parent, "s3repofs-test-packages-cache").toAbsolutePath();
+    Shell.Result r = Shell.run(null, "env", "MAKE_TEST_PACKAGES_CACHE=" + cache, "bash", script.toString(),
+        dir.toString(), Integer.toString(count), Integer.toString(bigMib));
     if (r.exitCode() != 0) {
       throw new AssertionError("make-test-packages.sh failed: " + r.output());
     }
