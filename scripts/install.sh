@@ -54,8 +54,7 @@ chmod 755 "$prefix/bin/s3repofs.tmp"
 mv "$prefix/bin/s3repofs.tmp" "$prefix/bin/s3repofs"
 
 run() { java -cp "$classpath" "$@"; }
-run picocli.AutoComplete --force --name s3repofs \
-  --completionScript "$prefix/share/bash-completion/completions/s3repofs" io.s3repofs.cli.Main >/dev/null
+run io.s3repofs.cli.CompletionScript "$prefix/share/bash-completion/completions/s3repofs"
 cp "$prefix/share/bash-completion/completions/s3repofs" "$prefix/share/zsh/site-functions/_s3repofs"
 
 # man pages: the --help of each command, as preformatted text in a troff page

@@ -1,5 +1,9 @@
 package io.s3repofs.cli;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,10 +18,6 @@ import picocli.CommandLine.Command;
         "Mount a bucket as a filesystem (write-back cache, public-read ACLs, s3fs-compatible",
         "options and objects) and run repo-add, repose or aurutils against it; pacman then",
         "downloads the repository over HTTPS."},
-    subcommands = {
-        MountCommand.class, UmountCommand.class, SyncCommand.class, PacmanConfCommand.class, StatusCommand.class,
-        io.s3repofs.cli.repo.RepoCommand.class, LocalS3Command.class,
-        CommandLine.HelpCommand.class},
     footer = {
         "",
         "Examples:",
@@ -28,6 +28,35 @@ import picocli.CommandLine.Command;
         "  s3repofs status ~/bucket",
         "  s3repofs umount ~/bucket        # waits until every file is in the bucket"})
 public final class Main implements Runnable {
+
+  /**
+   * The commands, in the order help lists them. Only the one a command line names gets a
+   * picocli model: picocli (Java 5 bytecode, which class-data sharing does not archive) took
+   * 0.45 s of a mount's start building the models of all of them.
+   */
+  private static final Map<String, Supplier<Object>> COMMANDS = commands();
+
+  private static Map<String, Supplier<Object>> commands() {
+    Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+    commands.put("mount", MountCommand::new);
+    commands.put("umount", UmountCommand::new);
+    commands.put("sync", SyncCommand::new);
+    commands.put("pacman-conf", PacmanConfCommand::new);
+    commands.put("status", StatusCommand::new);
+    commands.put("repo", io.s3repofs.cli.repo.RepoCommand::new);
+    commands.put("local-s3", LocalS3Command::new);
+    commands.put("help", CommandLine.HelpCommand::new);
+    return Collections.unmodifiableMap(commands);
+  }
+
+  /** The commands' other names (their {@code @Command(aliases)}), to the names above. */
+  private static final Map<String, String> ALIASES = Map.of("unmount", "umount");
+
+  /** The command a first argument names, alias or not, or null. */
+  private static String commandNamed(String arg) {
+    String name = ALIASES.getOrDefault(arg, arg);
+    return COMMANDS.containsKey(name) ? name : null;
+  }
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -47,8 +76,8 @@ public final class Main implements Runnable {
 
   /** Runs the command line with the given output streams (for tests) and returns the exit status. */
   public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    args = dropIn(cli, args);
+    args = dropIn(args);
+    CommandLine cli = commandLine(args.length > 0 ? commandNamed(args[0]) : null);
     cli.setOut(out);
     cli.setErr(err);
     cli.setUsageHelpWidth(100); // the help texts are laid out for 100 columns
@@ -68,11 +97,25 @@ public final class Main implements Runnable {
   }
 
   /**
+   * The command line with the model of the command named only, or of every command when
+   * {@code named} is null or "help" (so that help, completion and a mistake's error name them).
+   */
+  static CommandLine commandLine(String named) {
+    CommandLine cli = new CommandLine(new Main());
+    if (named != null && !named.equals("help")) {
+      cli.addSubcommand(named, COMMANDS.get(named).get());
+    } else {
+      COMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
+    }
+    return cli;
+  }
+
+  /**
    * s3fs's command line, {@code s3repofs BUCKET[:/PREFIX] MOUNTPOINT [-o OPTIONS]} (no command),
    * is {@code mount}: what mount.fuse3 runs for {@code mount -t fuse.s3repofs} and fstab lines.
    */
-  static String[] dropIn(CommandLine cli, String[] args) {
-    if (args.length >= 2 && !args[0].startsWith("-") && !cli.getSubcommands().containsKey(args[0])) {
+  static String[] dropIn(String[] args) {
+    if (args.length >= 2 && !args[0].startsWith("-") && commandNamed(args[0]) == null) {
       String[] mount = new String[args.length + 1];
       mount[0] = "mount";
       System.arraycopy(args, 0, mount, 1, args.length);

@@ -70,4 +70,20 @@ class HelpTextTest {
       assertTrue(out.toString().replaceAll("\\s+", " ").contains(summary), cmd + ": " + out);
     }
   }
+
+  /** Main gives a picocli model only to the command named, so each name must lead to its command. */
+  @Test
+  void everyNameTheHelpListsRunsThatCommand() {
+    for (String names : summaries("--help").keySet()) {
+      String canonical = names.split(", ")[0];
+      for (String name : names.split(", ")) {
+        StringWriter out = new StringWriter();
+        assertEquals(0, Main.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), name, "--help"), name);
+        assertTrue(out.toString().contains("Usage: s3repofs " + canonical + " "), name + ": " + out);
+        // s3fs's form (BUCKET MOUNTPOINT, no command) must not take a command's name for a bucket
+        assertEquals(List.of(name, "a", "b"), List.of(Main.dropIn(new String[] {name, "a", "b"})));
+      }
+    }
+    assertEquals(List.of("mount", "bucket", "/mnt"), List.of(Main.dropIn(new String[] {"bucket", "/mnt"})));
+  }
 }
