@@ -69,6 +69,7 @@ public final class MountedFilesystem implements AutoCloseable {
       t.setDaemon(true);
       t.start();
     });
+    ObjectStore.preload();
     ObjectStore store = new ObjectStore(config.store());
     try {
       store.checkAccess();

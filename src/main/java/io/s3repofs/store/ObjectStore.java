@@ -62,6 +62,17 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
     });
   }
 
+  /**
+   * Starts loading, on a thread of its own, the SDK's metadata of every AWS service and region
+   * (440 classes), which building an S3 client loads even with an endpoint set: a mount's main
+   * thread meanwhile builds the HTTP client, and meets the classes initialised or initialising.
+   */
+  public static void preload() {
+    Thread t = new Thread(() -> software.amazon.awssdk.regions.ServiceMetadata.of("s3"), "s3repofs-sdk-preload");
+    t.setDaemon(true);
+    t.start();
+  }
+
   private SdkHttpClient httpClient() {
     ApacheHttpClient.Builder builder = ApacheHttpClient.builder()
         .maxConnections(Math.max(32, settings.parallelCount() * 2 + 4 + 16) // parts + files uploaded at once + reads
