@@ -1,9 +1,8 @@
 package io.s3repofs.cli;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,28 +34,23 @@ public final class Main implements Runnable {
    * every model is built by interpreted reflection (all eight cost {@code mount --help} 0.1 s
    * of CPU more than one).
    */
-  private static final Map<String, Supplier<Object>> COMMANDS = commands();
+  private static final List<Class<?>> COMMANDS = List.of(MountCommand.class, UmountCommand.class,
+      SyncCommand.class, PacmanConfCommand.class, StatusCommand.class, io.s3repofs.cli.repo.RepoCommand.class,
+      LocalS3Command.class, CommandLine.HelpCommand.class);
 
-  private static Map<String, Supplier<Object>> commands() {
-    Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
-    commands.put("mount", MountCommand::new);
-    commands.put("umount", UmountCommand::new);
-    commands.put("sync", SyncCommand::new);
-    commands.put("pacman-conf", PacmanConfCommand::new);
-    commands.put("status", StatusCommand::new);
-    commands.put("repo", io.s3repofs.cli.repo.RepoCommand::new);
-    commands.put("local-s3", LocalS3Command::new);
-    commands.put("help", CommandLine.HelpCommand::new);
-    return Collections.unmodifiableMap(commands);
-  }
+  /** Each command's name and aliases, read from its {@code @Command}, to the command. */
+  private static final Map<String, Class<?>> BY_NAME = byName();
 
-  /** The commands' other names (their {@code @Command(aliases)}), to the names above. */
-  private static final Map<String, String> ALIASES = Map.of("unmount", "umount");
-
-  /** The command a first argument names, alias or not, or null. */
-  private static String commandNamed(String arg) {
-    String name = ALIASES.getOrDefault(arg, arg);
-    return COMMANDS.containsKey(name) ? name : null;
+  private static Map<String, Class<?>> byName() {
+    Map<String, Class<?>> byName = new HashMap<>();
+    for (Class<?> command : COMMANDS) {
+      Command names = command.getAnnotation(Command.class);
+      byName.put(names.name(), command);
+      for (String alias : names.aliases()) {
+        byName.put(alias, command);
+      }
+    }
+    return Map.copyOf(byName);
   }
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -78,7 +72,7 @@ public final class Main implements Runnable {
   /** Runs the command line with the given output streams (for tests) and returns the exit status. */
   public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     args = dropIn(args);
-    CommandLine cli = commandLine(args.length > 0 ? commandNamed(args[0]) : null);
+    CommandLine cli = commandLine(args.length > 0 ? BY_NAME.get(args[0]) : null);
     cli.setOut(out);
     cli.setErr(err);
     cli.setUsageHelpWidth(100); // the help texts are laid out for 100 columns
@@ -98,15 +92,15 @@ public final class Main implements Runnable {
   }
 
   /**
-   * The command line with the model of the command named only, or of every command when
-   * {@code named} is null or "help" (so that help, completion and a mistake's error name them).
+   * The command line with the model of the command {@code named} only, or of every command when
+   * it is null or help (so that help, completion and a mistake's error name them all).
    */
-  static CommandLine commandLine(String named) {
+  static CommandLine commandLine(Class<?> named) {
     CommandLine cli = new CommandLine(new Main());
-    if (named != null && !named.equals("help")) {
-      cli.addSubcommand(named, COMMANDS.get(named).get());
+    if (named != null && named != CommandLine.HelpCommand.class) {
+      cli.addSubcommand(named);
     } else {
-      COMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
+      COMMANDS.forEach(cli::addSubcommand);
     }
     return cli;
   }
@@ -116,7 +110,7 @@ public final class Main implements Runnable {
    * is {@code mount}: what mount.fuse3 runs for {@code mount -t fuse.s3repofs} and fstab lines.
    */
   static String[] dropIn(String[] args) {
-    if (args.length >= 2 && !args[0].startsWith("-") && commandNamed(args[0]) == null) {
+    if (args.length >= 2 && !args[0].startsWith("-") && !BY_NAME.containsKey(args[0])) {
       String[] mount = new String[args.length + 1];
       mount[0] = "mount";
       System.arraycopy(args, 0, mount, 1, args.length);
