@@ -14,12 +14,14 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 cd "$HERE"
 jar=$(ls target/s3repofs-*.jar 2>/dev/null | head -n 1 || true)
-if [[ -z $jar || ! -d target/bench-lib || ! -f target/classpath.txt ||
+if [[ -z $jar || ! -f target/extra-classpath.txt || ! -f target/classpath.txt ||
 	-n $(find src/main pom.xml -newer "$jar" -print -quit 2>/dev/null) ]]; then
 	echo "benchmark: building s3repofs (./mvnw -q -DskipTests package)" >&2
 	./mvnw -B -q -DskipTests package
 	jar=$(ls target/s3repofs-*.jar | head -n 1)
 fi
 classpath=$(sed "s|\$S3REPOFS_LIB|$HERE/target/lib|g" target/classpath.txt)
-exec java ${BENCH_JAVA_OPTS:-} -Ds3repofs.home="$HERE" -cp "$jar:$classpath:$HERE/target/bench-lib/*" \
+# S3Proxy (the benchmark's S3 server) and XChart (its chart) are outside the mount's class path.
+extra=$(sed "s|\$S3REPOFS_EXTRA_LIB|$HERE/target/extra-lib|g" target/extra-classpath.txt)
+exec java ${BENCH_JAVA_OPTS:-} -Ds3repofs.home="$HERE" -cp "$jar:$classpath:$extra" \
 	io.s3repofs.bench.Benchmark "$@"

@@ -28,11 +28,17 @@ if [[ $build == 1 ]] && { [[ ! -f $jar || ! -f target/classpath.txt ]] || [[ -n 
   ./mvnw -B -q -DskipTests package
 fi
 lib=$prefix/lib/s3repofs
-install -d "$prefix/bin" "$lib/lib" "$prefix/share/bash-completion/completions" \
+install -d "$prefix/bin" "$lib/lib" "$lib/extra-lib" "$prefix/share/bash-completion/completions" \
   "$prefix/share/zsh/site-functions" "$prefix/share/man/man1"
 install -m 644 "$jar" "$lib/s3repofs.jar"
-install -m 644 target/lib/*.jar "$lib/lib/"
+# Only the jars the class paths name (target/lib may hold stale ones from an earlier build).
+for jar_path in $(tr ':' ' ' < target/classpath.txt); do install -m 644 "target/lib/${jar_path##*/}" "$lib/lib/"; done
+for jar_path in $(tr ':' ' ' < target/extra-classpath.txt); do
+  install -m 644 "target/extra-lib/${jar_path##*/}" "$lib/extra-lib/"
+done
 classpath="$lib/s3repofs.jar:$(sed "s|\$S3REPOFS_LIB|$lib/lib|g" target/classpath.txt)"
+# S3Proxy and the benchmark's charts: on the path of local-s3 alone (see scripts/s3repofs).
+extra_classpath=$(sed "s|\$S3REPOFS_EXTRA_LIB|$lib/extra-lib|g" target/extra-classpath.txt)
 cat > "$prefix/bin/s3repofs.tmp" <<LAUNCHER
 #!/bin/sh
 # s3repofs launcher, installed by scripts/install.sh. JVM settings as in scripts/s3repofs (README,
@@ -40,15 +46,16 @@ cat > "$prefix/bin/s3repofs.tmp" <<LAUNCHER
 # for short commands, no heap limit for local-s3. S3REPOFS_JAVA_OPTS adds to them (a later -Xmx
 # wins); the background process of a mount takes its options from it.
 jvm="-XX:+UseSerialGC -Xmx256m -XX:MaxDirectMemorySize=64m"
+classpath='$classpath'
 case "\${1:-}" in
-  local-s3) jvm="-XX:+UseSerialGC" ;;
+  local-s3) jvm="-XX:+UseSerialGC" classpath="\$classpath:$extra_classpath" ;;
   -V | --version | -h | --help | help | status | umount | "") jvm="\$jvm -XX:TieredStopAtLevel=1" ;;
 esac
 jvm=\${S3REPOFS_JAVA_OPTS_OVERRIDE-\$jvm}
 export MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2} # two glibc arenas for a mount's 100 threads, not 16
 extra=\${S3REPOFS_JAVA_OPTS:-}
 export S3REPOFS_JAVA_OPTS="\$jvm \$extra"
-exec java \$jvm \$extra -cp '$classpath' io.s3repofs.cli.Main "\$@"
+exec java \$jvm \$extra -cp "\$classpath" io.s3repofs.cli.Main "\$@"
 LAUNCHER
 chmod 755 "$prefix/bin/s3repofs.tmp"
 mv "$prefix/bin/s3repofs.tmp" "$prefix/bin/s3repofs"

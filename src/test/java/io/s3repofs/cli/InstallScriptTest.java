@@ -34,6 +34,19 @@ class InstallScriptTest {
         + " _complete_s3repofs; printf '%s\\n' \"${COMPREPLY[@]}\"");
     assertEquals("sync", completions.strip());
     assertTrue(Files.exists(prefix.resolve("share/zsh/site-functions/_s3repofs")));
+    // S3Proxy's jars are on the path of local-s3 alone: every other command starts without them
+    try (var jars = Files.list(prefix.resolve("lib/s3repofs/lib"))) {
+      assertTrue(jars.noneMatch(j -> j.getFileName().toString().startsWith("s3proxy")), "s3proxy in lib/");
+    }
+    Process server = new ProcessBuilder(launcher.toString(), "local-s3", "--port", "0", "--bucket", "installed")
+        .redirectErrorStream(true).start();
+    try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream()))) {
+      String first = out.readLine();
+      assertTrue(first != null && first.startsWith("S3 endpoint http://127.0.0.1:"), String.valueOf(first));
+    } finally {
+      server.destroy();
+      server.waitFor();
+    }
     assumeTrue(Shell.onPath("man"), "man is not installed");
     String man = Shell.bash(null, "MANWIDTH=100 man -l " + prefix.resolve("share/man/man1/s3repofs-sync.1") + " | col -b");
     assertTrue(man.contains("S3REPOFS_SYNC(1)") && man.contains("aursync's flag names"), man);
