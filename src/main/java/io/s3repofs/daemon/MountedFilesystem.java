@@ -72,6 +72,7 @@ public final class MountedFilesystem implements AutoCloseable {
     ObjectStore.preload();
     ObjectStore store = new ObjectStore(config.store());
     try {
+      store.prepareClient(); // for the first LIST, beside the bucket check
       store.checkAccess();
       CachedBucket bucket = new CachedBucket(store, cache);
       ContentFiles content = new ContentFiles(cache.directory().resolve("data"), cache.cleanBytesLimit());

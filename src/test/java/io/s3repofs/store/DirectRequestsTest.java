@@ -137,6 +137,35 @@ class DirectRequestsTest {
   }
 
   @Test
+  void theBucketCheckIsOneListWithoutTheSdksClientAndRetriesOnlyWhatARetryMayCure() throws Exception {
+    String bucket = S3TestServer.newBucket();
+    var server = S3TestServer.get();
+    for (String prefix : List.of("", "pre fix/ünï+amp&eq=/")) {
+      try (ObjectStore store = new ObjectStore(S3TestServer.settings(bucket, prefix, null))) {
+        store.checkAccess(); // signed over the encoded prefix: a careless encoding is SignatureDoesNotMatch
+        assertEquals(Map.of("ListObjectsV2", 1L), store.requests().snapshot(), prefix);
+        assertFalse(store.sdkClientStarted(), "the check needs no SDK client");
+        assertTrue(store.list("").objects().isEmpty()); // the first LIST builds it
+        assertTrue(store.sdkClientStarted());
+      }
+    }
+    try (FlakyProxy proxy = new FlakyProxy(server.endpoint())) {
+      try (ObjectStore store = new ObjectStore(signed(bucket, proxy.endpoint(), server.secretKey(), null, 4))) {
+        proxy.dropNextConnections(2);
+        store.checkAccess(); // one attempt alone, then again with retries
+        assertTrue(store.requests().snapshot().get("ListObjectsV2") >= 3, store.requests().snapshot().toString());
+      }
+      try (ObjectStore store = new ObjectStore(signed(bucket, proxy.endpoint(), "wrong-secret", null, 4))) {
+        StoreException e = assertThrows(StoreException.class, store::checkAccess);
+        assertEquals(StoreException.Kind.ACCESS_DENIED, e.kind());
+        assertEquals("check bucket " + bucket + ": SignatureDoesNotMatch (check the access key and secret, and the"
+            + " bucket's policy)", e.getMessage());
+        assertEquals(1L, store.requests().snapshot().get("ListObjectsV2"), "an answer is not retried");
+      }
+    }
+  }
+
+  @Test
   void aClosedPortSaysConnectionRefused() {
     String bucket = S3TestServer.newBucket();
     StoreSettings closedPort = new StoreSettings(bucket, "", URI.create("http://127.0.0.1:9"), "us-east-1",

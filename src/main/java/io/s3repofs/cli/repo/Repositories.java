@@ -45,6 +45,7 @@ final class Repositories {
     ObjectStore store = new ObjectStore(StoreOptions.parse(bucket.options, location.bucket(),
         location.prefix(), "repo " + command));
     try {
+      store.prepareClient(); // for the repository's first LIST or GET, beside the bucket check
       store.checkAccess();
     } catch (RuntimeException e) {
       store.close();
