@@ -165,6 +165,7 @@ final class MountCommand implements Callable<Integer> {
       }, "s3repofs-drain-wait");
       Runtime.getRuntime().addShutdownHook(hook);
       mounted.runFuse();
+      ClassArchive.keep(); // it served, so its classes are a mount's
       left[0] = mounted.drain();
       if (left[0] == 0) {
         err.println("s3repofs: unmounted " + config.mountPoint() + "; every file is in the bucket");
