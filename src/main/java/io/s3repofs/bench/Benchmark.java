@@ -183,13 +183,28 @@ public final class Benchmark implements Callable<Integer> {
       live.remove(m);
       m.close();
     }
-    Path target = home.resolve("target");
-    try (var tmps = Files.newDirectoryStream(target, "s3repofs.jsa.tmp-*")) {
-      for (Path tmp : tmps) {
-        Files.move(tmp, target.resolve("s3repofs.jsa"), StandardCopyOption.REPLACE_EXISTING);
+    Path archive = placeClassArchive(home.resolve("target"));
+    log("warm-up mount done (class-data archive %s)", Files.isRegularFile(archive)
+        ? "in place, " + Files.size(archive) / (1 << 20) + " MiB" : "absent");
+  }
+
+  /**
+   * Puts the archive of a mount that served in place as {@code target/s3repofs.jsa} (one that
+   * cli/ClassArchive left {@code ARCHIVE.ok} beside) and removes the marker; an archive without
+   * it is left to the launcher, which deletes it. Returns the archive's path.
+   */
+  static Path placeClassArchive(Path target) throws IOException {
+    Path archive = target.resolve("s3repofs.jsa");
+    try (var oks = Files.newDirectoryStream(target, "s3repofs.jsa.tmp-*.ok")) {
+      for (Path ok : oks) {
+        Path tmp = ok.resolveSibling(ok.getFileName().toString().replaceFirst("\\.ok$", ""));
+        if (Files.isRegularFile(tmp)) {
+          Files.move(tmp, archive, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.delete(ok);
       }
     }
-    log("warm-up mount done (class-data archive %s)", Files.exists(target.resolve("s3repofs.jsa")) ? "in place" : "absent");
+    return archive;
   }
 
   private void resolveSizes() {
