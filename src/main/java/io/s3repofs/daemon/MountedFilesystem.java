@@ -113,7 +113,7 @@ public final class MountedFilesystem implements AutoCloseable {
   public void runFuse() {
     state = "mounted";
     try {
-      adapter.mount(config.mountPoint(), true, false, fuseArguments());
+      adapter.run(config.mountPoint(), fuseArguments());
     } catch (ru.serce.jnrfuse.FuseException e) {
       throw new IllegalStateException("FUSE could not mount " + config.mountPoint() + " (libfuse says why above)");
     }

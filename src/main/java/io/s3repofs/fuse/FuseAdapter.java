@@ -45,13 +45,58 @@ public final class FuseAdapter extends FuseStubFS {
    */
   private volatile FileSystemCore fs;
   /**
-   * Reusable buffers for read and write. Not one per thread: libfuse starts a thread per busy
-   * moment (thousands during a long write), and a per-thread buffer was allocated for each.
+   * Reusable buffers for read and write. Not one per thread: the session loop's workers come
+   * and go with the load ({@link FuseLoop}), and a buffer per thread would go with each.
    */
   private final ArrayBlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(POOLED_BUFFERS);
 
+  /** The session loop whose threads call the callbacks; libfuse is loaded with the adapter. */
+  private final FuseLoop loop = new FuseLoop();
+
   /** An adapter that serves no core yet: {@link #serve} before mounting it. */
   public FuseAdapter() {}
+
+  /**
+   * Mounts at {@code mountPoint} with libfuse's {@code fuseOptions} and serves the core until
+   * the file system is unmounted ({@code fusermount -u}, or SIGTERM: a shutdown hook unmounts,
+   * as jnr-fuse's {@code mount} does). Replaces jnr-fuse's {@code mount}, whose libfuse loop
+   * runs the callbacks on libfuse's threads (see {@link FuseLoop} for why not).
+   *
+   * @throws ru.serce.jnrfuse.FuseException when libfuse could not mount (it has printed why)
+   */
+  public void run(java.nio.file.Path mountPoint, String[] fuseOptions) {
+    if (fs == null) {
+      throw new IllegalStateException("serve(core) first");
+    }
+    if (!mounted.compareAndSet(false, true)) {
+      throw new ru.serce.jnrfuse.FuseException("already mounted");
+    }
+    this.mountPoint = mountPoint;
+    String[] argv = new String[3 + fuseOptions.length];
+    argv[0] = getFSName();
+    argv[1] = "-f";
+    argv[2] = mountPoint.toAbsolutePath().toString();
+    System.arraycopy(fuseOptions, 0, argv, 3, fuseOptions.length);
+    Thread unmountOnExit = new Thread(this::umount, "s3repofs-unmount-on-exit");
+    Runtime.getRuntime().addShutdownHook(unmountOnExit);
+    try {
+      if (!loop.run(argv, fuseOperations)) {
+        throw new ru.serce.jnrfuse.FuseException("libfuse could not mount " + mountPoint);
+      }
+    } finally {
+      mounted.set(false);
+      try {
+        Runtime.getRuntime().removeShutdownHook(unmountOnExit);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs (or ran) already: it is a no-op now that mounted is false
+      }
+    }
+  }
+
+  /** FUSE worker threads started so far, and the most that ran at once. */
+  public long[] workerCounts() {
+    return loop.workerCounts();
+  }
 
   /** Makes the callbacks call {@code core}; once, before the mount. */
   public synchronized FuseAdapter serve(FileSystemCore core) {
