@@ -497,6 +497,8 @@ public final class ObjectStore implements BucketStore, AutoCloseable {
       } catch (CompletionException | java.util.concurrent.CancellationException e) {
         // it was never built: nothing to close
       }
+    } else { // never built, and now never will be: a use after close fails instead of waiting
+      s3.completeExceptionally(new IllegalStateException("the object store is closed"));
     }
     http.close();
   }

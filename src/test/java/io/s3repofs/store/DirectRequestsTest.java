@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.s3repofs.testing.FlakyProxy;
@@ -149,6 +150,10 @@ class DirectRequestsTest {
         assertTrue(store.sdkClientStarted());
       }
     }
+    ObjectStore unused = new ObjectStore(S3TestServer.settings(bucket, "", null));
+    unused.close(); // its SDK client was never built
+    assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(RuntimeException.class, () -> unused.list("")),
+        "a closed store's first LIST fails; it used to wait forever for a client nobody builds");
     try (FlakyProxy proxy = new FlakyProxy(server.endpoint())) {
       try (ObjectStore store = new ObjectStore(signed(bucket, proxy.endpoint(), server.secretKey(), null, 4))) {
         proxy.dropNextConnections(2);
