@@ -93,11 +93,6 @@ public final class FuseAdapter extends FuseStubFS {
     }
   }
 
-  /** FUSE worker threads started so far, and the most that ran at once. */
-  public long[] workerCounts() {
-    return loop.workerCounts();
-  }
-
   /** Makes the callbacks call {@code core}; once, before the mount. */
   public synchronized FuseAdapter serve(FileSystemCore core) {
     if (fs != null) {
