@@ -96,10 +96,6 @@ final class FuseLoop {
   private int workers;
   @GuardedBy("this")
   private int idle;
-  @GuardedBy("this")
-  private int peakWorkers;
-  @GuardedBy("this")
-  private long started;
 
   /** Loads libfuse (the library jnr-fuse uses: {@code libfuse.so.2}). */
   FuseLoop() {
@@ -150,9 +146,6 @@ final class FuseLoop {
       // every worker has left: nothing uses the session any more
       lib.fuse_teardown(fuse, mountpoint.getValue());
     }
-    synchronized (this) {
-      LOG.debug("fuse loop ended: {} workers started, at most {} at once", started, peakWorkers);
-    }
     return true;
   }
 
@@ -161,8 +154,6 @@ final class FuseLoop {
     assert Thread.holdsLock(this);
     workers++;
     idle++;
-    started++;
-    peakWorkers = Math.max(peakWorkers, workers);
     Thread t = new Thread(this::work, "s3repofs-fuse-worker-" + names.incrementAndGet());
     t.setDaemon(true);
     t.start();
