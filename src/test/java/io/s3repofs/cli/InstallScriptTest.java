@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.s3repofs.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +47,15 @@ class InstallScriptTest {
     } finally {
       server.destroy();
       server.waitFor();
+    }
+    // a mount gets the JVM settings scripts/s3repofs gives it (java -version ends the run there)
+    String flags = "S3REPOFS_NO_CDS=1 S3REPOFS_JAVA_OPTS='-XX:+PrintCommandLineFlags -version' ";
+    for (String run : List.of(launcher.toString(), "scripts/s3repofs")) {
+      String printed = Shell.bash(null, flags + run + " mount 2>&1");
+      for (String flag : List.of("-XX:CompileThresholdScaling=3", "-XX:+UseSerialGC", "-XX:MaxHeapSize=268435456",
+          "-XX:MaxDirectMemorySize=67108864")) {
+        assertTrue(printed.contains(flag), run + " mount: no " + flag + " in " + printed);
+      }
     }
     assumeTrue(Shell.onPath("man"), "man is not installed");
     String man = Shell.bash(null, "MANWIDTH=100 man -l " + prefix.resolve("share/man/man1/s3repofs-sync.1") + " | col -b");
