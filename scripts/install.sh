@@ -43,8 +43,9 @@ cat > "$prefix/bin/s3repofs.tmp" <<LAUNCHER
 #!/bin/sh
 # s3repofs launcher, installed by scripts/install.sh. JVM settings as in scripts/s3repofs (README,
 # "Memory and start-up"): serial GC and a 256 MiB heap (a mount keeps file data on disk), C1 only
-# for short commands, a mount's JIT compiling after three times the usual calls, no heap limit for local-s3. S3REPOFS_JAVA_OPTS adds to them (a later -Xmx
-# wins); the background process of a mount takes its options from it.
+# for short commands, a mount's JIT compiling after three times the usual calls, no heap limit
+# for local-s3. S3REPOFS_JAVA_OPTS adds to them (a later -Xmx wins); the background process of a
+# mount takes its options from it.
 jvm="-XX:+UseSerialGC -Xmx256m -XX:MaxDirectMemorySize=64m"
 classpath='$classpath'
 case "\${1:-}" in

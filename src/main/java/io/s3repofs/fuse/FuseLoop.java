@@ -1,6 +1,7 @@
 package io.s3repofs.fuse;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
@@ -12,6 +13,7 @@ import jnr.ffi.types.size_t;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.struct.FuseOperations;
+import ru.serce.jnrfuse.utils.MountUtils;
 
 /**
  * libfuse's multi-threaded session loop, run by Java threads instead of libfuse's own.
@@ -90,7 +92,7 @@ final class FuseLoop {
   private volatile long bufferSize;
   private volatile int maxWorkers;
   /** Unmounted (lazily) when a worker fails, so that the others' reads return and the loop ends. */
-  private volatile java.nio.file.Path mountPoint;
+  private volatile Path mountPoint;
 
   @GuardedBy("this")
   private int workers;
@@ -127,7 +129,7 @@ final class FuseLoop {
       channel = lib.fuse_session_next_chan(session, null);
       bufferSize = lib.fuse_chan_bufsize(channel);
       maxWorkers = multithreaded.intValue() != 0 ? MAX_WORKERS : 1;
-      mountPoint = java.nio.file.Path.of(argv[2]);
+      mountPoint = Path.of(argv[2]);
       boolean interrupted = false;
       synchronized (this) {
         startWorker();
@@ -208,7 +210,7 @@ final class FuseLoop {
    */
   private void fail() {
     lib.fuse_session_exit(session);
-    ru.serce.jnrfuse.utils.MountUtils.umount(mountPoint);
+    MountUtils.umount(mountPoint);
   }
 
   /** A request was taken: one idle worker fewer; start one when none is left. */
