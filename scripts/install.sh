@@ -43,14 +43,14 @@ cat > "$prefix/bin/s3repofs.tmp" <<LAUNCHER
 #!/bin/sh
 # s3repofs launcher, installed by scripts/install.sh. JVM settings as in scripts/s3repofs (README,
 # "Memory and start-up"): serial GC and a 256 MiB heap (a mount keeps file data on disk), C1 only
-# for short commands, a mount's JIT compiling after three times the usual calls, no heap limit
-# for local-s3. S3REPOFS_JAVA_OPTS adds to them (a later -Xmx wins); the background process of a
+# for short commands, a mount's JIT compiling after three times the usual calls and leaving C2
+# to the JDK's cryptography, no heap limit for local-s3. S3REPOFS_JAVA_OPTS adds to them (a later -Xmx wins); the background process of a
 # mount takes its options from it.
 jvm="-XX:+UseSerialGC -Xmx256m -XX:MaxDirectMemorySize=64m"
 classpath='$classpath'
 case "\${1:-}" in
   local-s3) jvm="-XX:+UseSerialGC" classpath="\$classpath:$extra_classpath" ;;
-  mount) jvm="\$jvm -XX:CompileThresholdScaling=3" ;; # start-up code is not compiled for nothing
+  mount) jvm="\$jvm -XX:CompileThresholdScaling=3 -Ds3repofs.c2=crypto" ;; # see scripts/s3repofs
   -V | --version | -h | --help | help | status | umount | "") jvm="\$jvm -XX:TieredStopAtLevel=1" ;;
 esac
 jvm=\${S3REPOFS_JAVA_OPTS_OVERRIDE-\$jvm}

@@ -164,7 +164,7 @@ final class MountCommand implements Callable<Integer> {
         }
       }, "s3repofs-drain-wait");
       Runtime.getRuntime().addShutdownHook(hook);
-      mounted.runFuse();
+      mounted.runFuse(JitDirectives::addInBackground);
       ClassArchive.keep(); // it served, so its classes are a mount's
       left[0] = mounted.drain();
       if (left[0] == 0) {

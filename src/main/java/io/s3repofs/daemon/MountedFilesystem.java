@@ -111,9 +111,17 @@ public final class MountedFilesystem implements AutoCloseable {
 
   /** Mounts and blocks until the file system is unmounted. */
   public void runFuse() {
+    runFuse(() -> { });
+  }
+
+  /**
+   * Mounts and blocks until the file system is unmounted; {@code onMounted} runs once the kernel
+   * has the mount, before the first request is served.
+   */
+  public void runFuse(Runnable onMounted) {
     state = "mounted";
     try {
-      adapter.run(config.mountPoint(), fuseArguments());
+      adapter.run(config.mountPoint(), fuseArguments(), onMounted);
     } catch (ru.serce.jnrfuse.FuseException e) {
       throw new IllegalStateException("FUSE could not mount " + config.mountPoint() + " (libfuse says why above)");
     }

@@ -60,11 +60,12 @@ public final class FuseAdapter extends FuseStubFS {
    * Mounts at {@code mountPoint} with libfuse's {@code fuseOptions} and serves the core until
    * the file system is unmounted ({@code fusermount -u}, or SIGTERM: a shutdown hook unmounts,
    * as jnr-fuse's {@code mount} does). Replaces jnr-fuse's {@code mount}, whose libfuse loop
-   * runs the callbacks on libfuse's threads (see {@link FuseLoop} for why not).
+   * runs the callbacks on libfuse's threads (see {@link FuseLoop} for why not). {@code onMounted}
+   * runs once the kernel has the mount, before the first request is served.
    *
    * @throws ru.serce.jnrfuse.FuseException when libfuse could not mount (it has printed why)
    */
-  public void run(java.nio.file.Path mountPoint, String[] fuseOptions) {
+  public void run(java.nio.file.Path mountPoint, String[] fuseOptions, Runnable onMounted) {
     if (fs == null) {
       throw new IllegalStateException("serve(core) first");
     }
@@ -80,7 +81,7 @@ public final class FuseAdapter extends FuseStubFS {
     Thread unmountOnExit = new Thread(this::umount, "s3repofs-unmount-on-exit");
     Runtime.getRuntime().addShutdownHook(unmountOnExit);
     try {
-      if (!loop.run(argv, fuseOperations)) {
+      if (!loop.run(argv, fuseOperations, onMounted)) {
         throw new ru.serce.jnrfuse.FuseException("libfuse could not mount " + mountPoint);
       }
     } finally {

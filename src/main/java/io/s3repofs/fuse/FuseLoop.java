@@ -114,9 +114,10 @@ final class FuseLoop {
   /**
    * Mounts with {@code argv} (libfuse's command line: program name, {@code -f}, the mount point,
    * options), serves the callbacks in {@code operations} until the file system is unmounted,
-   * and returns; false when libfuse could not mount (it has printed why).
+   * and returns; false when libfuse could not mount (it has printed why). {@code onMounted} runs
+   * once the kernel has the mount, just before the first worker starts.
    */
-  boolean run(String[] argv, FuseOperations operations) {
+  boolean run(String[] argv, FuseOperations operations, Runnable onMounted) {
     PointerByReference mountpoint = new PointerByReference();
     IntByReference multithreaded = new IntByReference();
     Pointer fuse = lib.fuse_setup(argv.length, argv, operations, jnr.ffi.Struct.size(operations),
@@ -130,6 +131,7 @@ final class FuseLoop {
       bufferSize = lib.fuse_chan_bufsize(channel);
       maxWorkers = multithreaded.intValue() != 0 ? MAX_WORKERS : 1;
       mountPoint = Path.of(argv[2]);
+      onMounted.run();
       boolean interrupted = false;
       synchronized (this) {
         startWorker();

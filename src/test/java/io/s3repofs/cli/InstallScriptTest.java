@@ -49,11 +49,11 @@ class InstallScriptTest {
       server.waitFor();
     }
     // a mount gets the JVM settings scripts/s3repofs gives it (java -version ends the run there)
-    String flags = "S3REPOFS_NO_CDS=1 S3REPOFS_JAVA_OPTS='-XX:+PrintCommandLineFlags -version' ";
+    String flags = "S3REPOFS_NO_CDS=1 S3REPOFS_JAVA_OPTS='-XX:+PrintCommandLineFlags -XshowSettings:properties -version' ";
     for (String run : List.of(launcher.toString(), "scripts/s3repofs")) {
       String printed = Shell.bash(null, flags + run + " mount 2>&1");
       for (String flag : List.of("-XX:CompileThresholdScaling=3", "-XX:+UseSerialGC", "-XX:MaxHeapSize=268435456",
-          "-XX:MaxDirectMemorySize=67108864")) {
+          "-XX:MaxDirectMemorySize=67108864", JitDirectives.PROPERTY + " = crypto")) {
         assertTrue(printed.contains(flag), run + " mount: no " + flag + " in " + printed);
       }
     }
