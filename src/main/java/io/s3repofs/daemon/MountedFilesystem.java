@@ -63,13 +63,13 @@ public final class MountedFilesystem implements AutoCloseable {
       throw new IllegalStateException("cache directory " + cache.directory()
           + " is in use by another s3repofs mount (use_cache=DIR picks another)");
     }
+    ObjectStore.preload(); // first: the store's class sets up logging before any thread starts
     // jnr-fuse's set-up runs beside the S3 client's and the bucket check (two cores: 0.1 s sooner)
     CompletableFuture<FuseAdapter> adapter = CompletableFuture.supplyAsync(FuseAdapter::new, r -> {
       Thread t = new Thread(r, "s3repofs-fuse-setup");
       t.setDaemon(true);
       t.start();
     });
-    ObjectStore.preload();
     ObjectStore store = new ObjectStore(config.store());
     try {
       store.prepareClient(); // for the first LIST, beside the bucket check

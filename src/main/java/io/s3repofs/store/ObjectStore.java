@@ -45,6 +45,15 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class ObjectStore implements BucketStore, AutoCloseable {
 
+  static {
+    // SLF4J binds to logback here, on the one thread that first uses the store, before it starts
+    // threads of its own (the SDK's client, its metadata, the bucket check's). A thread that logs
+    // while another is binding gets a stand-in logger, whose calls (debug ones too) SLF4J replays
+    // afterwards with three lines of warning on stderr: after a one-line error, in 1 of 10 mounts
+    // with wrong keys.
+    org.slf4j.LoggerFactory.getILoggerFactory();
+  }
+
   private final StoreSettings settings;
   /**
    * The SDK's client, for LISTs, whole-object GETs, multipart uploads and COPYs: completed by the
