@@ -44,8 +44,7 @@ cat > "$prefix/bin/s3repofs.tmp" <<LAUNCHER
 # s3repofs launcher, installed by scripts/install.sh. JVM settings as in scripts/s3repofs (README,
 # "Memory and start-up"): serial GC and a 256 MiB heap (a mount keeps file data on disk), C1 only
 # for short commands, a mount's JIT compiling after three times the usual calls and leaving C2
-# to the JDK's cryptography, no heap limit for local-s3. S3REPOFS_JAVA_OPTS adds to them (a later -Xmx wins); the background process of a
-# mount takes its options from it.
+# to the JDK's cryptography, no heap limit for local-s3. S3REPOFS_JAVA_OPTS adds to them (a later -Xmx wins).
 jvm="-XX:+UseSerialGC -Xmx256m -XX:MaxDirectMemorySize=64m"
 classpath='$classpath'
 case "\${1:-}" in
@@ -57,6 +56,28 @@ jvm=\${S3REPOFS_JAVA_OPTS_OVERRIDE-\$jvm}
 export MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2} # two glibc arenas for a mount's 100 threads, not 16
 extra=\${S3REPOFS_JAVA_OPTS:-}
 export S3REPOFS_JAVA_OPTS="\$jvm \$extra"
+# A mount without -f runs in the background in this one JVM, as scripts/s3repofs explains:
+# its messages until it is mounted come out here, then it says so and this script exits.
+if [ "\${1:-}" = mount ]; then
+  case " \$* " in
+    *" -f "* | *" --foreground "* | *" -h "* | *" --help "*) ;;
+    *)
+      fifo=\$(mktemp -u "\${TMPDIR:-/tmp}/s3repofs-mount.XXXXXXXX") || exit 1
+      mkfifo -m 600 "\$fifo" || exit 1
+      setsid -w java \$jvm \$extra -Ds3repofs.launcher-background=true -cp "\$classpath" \\
+        io.s3repofs.cli.Main "\$@" </dev/null >"\$fifo" 2>&1 &
+      mounter=\$!
+      exec 3<"\$fifo"
+      rm -f "\$fifo"
+      while IFS= read -r line <&3; do
+        if [ "\$line" = "s3repofs: mounted in the background" ]; then exit 0; fi
+        printf '%s\\n' "\$line" >&2
+      done
+      wait "\$mounter"
+      exit
+      ;;
+  esac
+fi
 exec java \$jvm \$extra -cp "\$classpath" io.s3repofs.cli.Main "\$@"
 LAUNCHER
 chmod 755 "$prefix/bin/s3repofs.tmp"

@@ -122,10 +122,17 @@ final class MountCommand implements Callable<Integer> {
       throw new Failure(mountPoint + " is already a mount point");
     }
     MountConfig config = MountConfigFactory.create(bucket, mountPoint, parsed);
-    if (!foreground) {
+    if (foreground) {
+      return runForeground(config, spec.commandLine().getErr(), JitDirectives::addInBackground);
+    }
+    if (!LauncherHandoff.requested()) {
       return Daemon.start(config, this);
     }
-    return runForeground(config, spec.commandLine().getErr());
+    Path log = config.cache().directory().resolve("mount.log");
+    return runForeground(config, spec.commandLine().getErr(), () -> {
+      LauncherHandoff.handOff(log);
+      JitDirectives.addInBackground();
+    });
   }
 
   /** Everything the daemonizing parent must pass to the background process. */
@@ -138,7 +145,8 @@ final class MountCommand implements Callable<Integer> {
     return args;
   }
 
-  static int runForeground(MountConfig config, java.io.PrintWriter err) throws Exception {
+  /** Mounts and serves until unmounted; {@code onMounted} runs once the kernel has the mount. */
+  static int runForeground(MountConfig config, java.io.PrintWriter err, Runnable onMounted) throws Exception {
     MountedFilesystem mounted;
     try {
       mounted = MountedFilesystem.open(config);
@@ -164,7 +172,7 @@ final class MountCommand implements Callable<Integer> {
         }
       }, "s3repofs-drain-wait");
       Runtime.getRuntime().addShutdownHook(hook);
-      mounted.runFuse(JitDirectives::addInBackground);
+      mounted.runFuse(onMounted);
       ClassArchive.keep(); // it served, so its classes are a mount's
       left[0] = mounted.drain();
       if (left[0] == 0) {
