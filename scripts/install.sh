@@ -47,10 +47,15 @@ cat > "$prefix/bin/s3repofs.tmp" <<LAUNCHER
 # to the JDK's cryptography, no heap limit for local-s3. S3REPOFS_JAVA_OPTS adds to them (a later -Xmx wins).
 jvm="-XX:+UseSerialGC -Xmx256m -XX:MaxDirectMemorySize=64m"
 classpath='$classpath'
+# s3fs's command line (no command: what mount.fuse3 runs) is mount, as in scripts/s3repofs.
+case "\${1:-}" in
+  mount | umount | unmount | sync | pacman-conf | status | repo | local-s3 | help | -* | "") ;;
+  *) if [ \$# -ge 2 ]; then set -- mount "\$@"; fi ;;
+esac
 case "\${1:-}" in
   local-s3) jvm="-XX:+UseSerialGC" classpath="\$classpath:$extra_classpath" ;;
   mount) jvm="\$jvm -XX:CompileThresholdScaling=3 -Ds3repofs.c2=crypto" ;; # see scripts/s3repofs
-  -V | --version | -h | --help | help | status | umount | "") jvm="\$jvm -XX:TieredStopAtLevel=1" ;;
+  -V | --version | -h | --help | help | status | umount | unmount | "") jvm="\$jvm -XX:TieredStopAtLevel=1" ;;
 esac
 jvm=\${S3REPOFS_JAVA_OPTS_OVERRIDE-\$jvm}
 export MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2} # two glibc arenas for a mount's 100 threads, not 16

@@ -53,6 +53,11 @@ public final class Main implements Runnable {
     return Map.copyOf(byName);
   }
 
+  /** Every command name and alias (the launchers keep a copy: scripts/s3repofs, scripts/install.sh). */
+  static java.util.Set<String> commandNames() {
+    return BY_NAME.keySet();
+  }
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override

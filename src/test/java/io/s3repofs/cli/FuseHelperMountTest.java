@@ -210,7 +210,10 @@ class FuseHelperMountTest {
     return launcher;
   }
 
-  /** The background mount process serving MNT runs the launcher's class path (if one is given). */
+  /**
+   * The background mount process serving MNT runs the launcher's class path (if one is given),
+   * started by the launcher itself (one JVM, cli/LauncherHandoff), not by a JVM of cli/Daemon's.
+   */
   private static void assertDaemonFrom(Path launcher, Path mnt) throws Exception {
     String cmdline = Files.readString(Path.of("/proc/" + daemonPid(mnt) + "/cmdline")).replace('\0', ' ');
     System.out.println("FuseHelperMountTest: mount(8) started: " + cmdline.replaceAll(" -cp \\S+", " -cp ..."));
@@ -218,6 +221,8 @@ class FuseHelperMountTest {
         && Files.isDirectory(launcher.getParent().resolveSibling("lib/s3repofs"))) {
       String lib = launcher.getParent().resolveSibling("lib/s3repofs").toString();
       assertTrue(cmdline.contains(lib + "/s3repofs.jar"), "not the installed launcher's class path: " + cmdline);
+      assertTrue(cmdline.contains("-Ds3repofs.launcher-background=true"),
+          "mount.fuse3's command line went through a second JVM: " + cmdline);
     }
   }
 

@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * command returns 0 once the file system answers, with the caller's output closed (a caller
  * reading it to the end is not kept waiting by the mount), and the mount's later output goes to
  * mount.log in its cache directory. A mount that fails says why in one line and the launcher
- * exits non-zero with nothing left running and no pipe left in TMPDIR.
+ * exits non-zero with nothing left running and no pipe left in TMPDIR. The same holds for s3fs's
+ * command line without {@code mount} ({@code s3repofs BUCKET MOUNTPOINT -o ...}, what
+ * mount.fuse3 runs for fstab lines), which the launchers turn into {@code mount} themselves.
  */
 class LauncherBackgroundMountTest {
 
@@ -38,7 +40,7 @@ class LauncherBackgroundMountTest {
   @TempDir Path tmp;
 
   @ParameterizedTest
-  @ValueSource(strings = {"checkout", "installed"})
+  @ValueSource(strings = {"checkout", "installed", "checkout s3fs-form", "installed s3fs-form"})
   void backgroundMountIsOneJvmAndFailuresAreOneLine(String which) throws Exception {
     Mounts.assumeFuse();
     assumeTrue(Files.exists(JAR) && Files.exists(Path.of("target/classpath.txt")), "the jar is not built");
@@ -46,7 +48,8 @@ class LauncherBackgroundMountTest {
       FileTime built = Files.getLastModifiedTime(JAR);
       assumeTrue(sources.noneMatch(p -> modified(p).compareTo(built) > 0), "the jar is older than src/main");
     }
-    String launcher = launcher(which);
+    String launcher = launcher(which.split(" ")[0]);
+    List<String> verb = which.endsWith("s3fs-form") ? List.of() : List.of("mount");
     Path temp = Files.createDirectories(tmp.resolve("tmpdir"));
     Path mnt = Files.createDirectories(tmp.resolve("mnt"));
     Path cache = tmp.resolve("cache");
@@ -57,8 +60,8 @@ class LauncherBackgroundMountTest {
     Files.setPosixFilePermissions(wrong, PosixFilePermissions.fromString("rw-------"));
     S3Endpoint s3 = S3Endpoint.s3proxy();
     String bucket = S3TestServer.newBucket();
-    Shell.Result refused = run(temp, null, launcher, "mount", bucket, mnt.toString(),
-        "-o", s3.options(wrong) + ",use_cache=" + cache);
+    Shell.Result refused = run(temp, null, command(launcher, verb, bucket, mnt.toString(),
+        "-o", s3.options(wrong) + ",use_cache=" + cache));
     assertNotEquals(0, refused.exitCode(), refused.output());
     List<String> lines = refused.output().lines().filter(l -> !l.isBlank()).toList();
     assertEquals(1, lines.size(), refused.output());
@@ -69,9 +72,9 @@ class LauncherBackgroundMountTest {
 
     // the right keys: mounted when the command returns, by a single JVM
     Path jvms = Files.createDirectories(tmp.resolve("jvms"));
-    Shell.Result mounted = run(temp, jvms, launcher, "mount", bucket, mnt.toString(),
+    Shell.Result mounted = run(temp, jvms, command(launcher, verb, bucket, mnt.toString(),
         "-o", s3.options(s3.passwdFile(tmp, bucket)) + ",default_acl=public-read,use_cache=" + cache
-            + ",writeback_delay=120");
+            + ",writeback_delay=120"));
     try {
       assertEquals(0, mounted.exitCode(), mounted.output());
       assertEquals("", mounted.output(), "a mount that comes up says nothing, as s3fs");
@@ -101,6 +104,14 @@ class LauncherBackgroundMountTest {
     Path prefix = tmp.resolve("prefix");
     Shell.bash(null, "bash scripts/install.sh --no-build " + prefix + " > /dev/null");
     return prefix.resolve("bin/s3repofs").toString();
+  }
+
+  private static String[] command(String launcher, List<String> verb, String... args) {
+    List<String> command = new java.util.ArrayList<>();
+    command.add(launcher);
+    command.addAll(verb);
+    command.addAll(List.of(args));
+    return command.toArray(String[]::new);
   }
 
   /**
