@@ -37,6 +37,18 @@ class LauncherCommandNamesTest {
     assertEquals(new TreeSet<>(Main.commandNames()), names, launcher);
   }
 
+  /** One word that is no command: a typo, or s3fs's form without its mount point. */
+  @ParameterizedTest
+  @ValueSource(strings = {"mybucket", "moutn"})
+  void oneWordThatIsNoCommandNamesTheCommands(String word) {
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = Main.run(new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err, true), word);
+    assertEquals(2, code);
+    assertEquals(List.of("s3repofs: unknown command '" + word + "' (commands: mount, umount, sync, pacman-conf,"
+        + " status, repo, local-s3, help; s3fs's form is s3repofs BUCKET MOUNTPOINT [-o OPTIONS])",
+        "Try 's3repofs --help' for more information."), err.toString().lines().toList());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"mybucket", "mybucket:/repo", "my.bucket-1"})
   void mainTakesABucketFirstForMount(String bucket) {
