@@ -93,15 +93,13 @@ public final class Main implements Runnable {
       return e instanceof UsageException ? 2 : 1;
     });
     cli.setParameterExceptionHandler((e, strings) -> {
-      if (e.getCommandLine() == cli && e instanceof CommandLine.UnmatchedArgumentException
-          && strings.length == 1 && !strings[0].startsWith("-")) {
-        // one word that is no command: a typo of one, or s3fs's form without its mount point
-        e.getCommandLine().getErr().println("s3repofs: unknown command '" + strings[0] + "' (commands: "
-            + String.join(", ", names()) + "; s3fs's form is s3repofs BUCKET MOUNTPOINT [-o OPTIONS])");
-        e.getCommandLine().getErr().println("Try 's3repofs --help' for more information.");
-        return 2;
-      }
-      e.getCommandLine().getErr().println("s3repofs: " + e.getMessage());
+      // one word that is no command: a typo of one, or s3fs's form without its mount point
+      boolean unknownWord = e.getCommandLine() == cli && e instanceof CommandLine.UnmatchedArgumentException
+          && strings.length == 1 && !strings[0].startsWith("-");
+      e.getCommandLine().getErr().println("s3repofs: " + (unknownWord
+          ? "unknown command '" + strings[0] + "' (commands: " + String.join(", ", names())
+              + "; s3fs's form is s3repofs BUCKET MOUNTPOINT [-o OPTIONS])"
+          : e.getMessage()));
       e.getCommandLine().getErr().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName()
           + " --help' for more information.");
       return 2;
